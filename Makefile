@@ -1,0 +1,47 @@
+# Two commands matter: `make demo` and `make test`. Both install what they need first.
+PY      ?= python3
+VENV    := .venv
+VPY     := $(VENV)/bin/python
+STAMP   := $(VENV)/.stamp-install
+
+.PHONY: demo test bench setup setup-node setup-browser clean typecheck mpy micropython-tier
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# MicroPython (WebAssembly build) under Node, for the device test tier.
+setup-node: node_modules/.stamp
+node_modules/.stamp: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch node_modules/.stamp
+
+# Debian's Chromium, for checking the HTML report in a real headless browser.
+setup-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (needed by the report tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; }
+
+demo: setup
+	$(VENV)/bin/posture demo
+
+test: setup setup-node setup-browser
+	$(VPY) -m pytest tests
+	$(MAKE) --no-print-directory typecheck mpy
+
+typecheck: setup
+	$(VPY) -m mypy --config-file mypy-host.ini
+	$(VPY) -m mypy --config-file mypy-firmware.ini
+
+mpy: setup
+	$(VPY) tools/mpy_check.py
+
+bench: setup setup-node
+	$(VPY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules out .pytest_cache .mypy_cache

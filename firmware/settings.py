@@ -1,0 +1,121 @@
+"""The clip's settings: one allow-list with defaults and ranges.
+
+Values come from settings.toml through os.getenv, as CircuitPython reads them
+(strings or integers). Every value is validated at start-up; a bad value is
+reported in one clear line and the default is used, never a crash. The
+protocol's SET goes through the same `validate`, so nothing outside this list
+can ever be set.
+"""
+
+# (key, attribute, kind, default, low, high, help): for INT, low..high bounds;
+# for WORD, low is the tuple of allowed words (None: any short word).
+INT = 0
+WORD = 1
+
+SPEC = (
+    ("POSTURE_SLOUCH_DEG", "slouch_deg", INT, 15, 5, 45,
+     "Forward flexion beyond the calibrated upright, in degrees, that counts as slouching"),
+    ("POSTURE_SLOUCH_DELAY_S", "slouch_delay_s", INT, 30, 5, 600,
+     "Seconds a slouch must last before the clip vibrates"),
+    ("POSTURE_REMIND_S", "remind_s", INT, 120, 30, 1800,
+     "Seconds between reminders while a slouch goes on"),
+    ("POSTURE_HYSTERESIS_DEG", "hysteresis_deg", INT, 5, 1, 15,
+     "Degrees back below the threshold needed to count as upright again"),
+    ("POSTURE_BREAK_MIN", "break_min", INT, 50, 0, 240,
+     "Minutes of seated wear before a stand-up reminder (0 turns it off)"),
+    ("POSTURE_HAPTIC", "haptic", WORD, "pwm", ("pwm", "digital", "drv2605", "none"), None,
+     "How the vibration motor is driven"),
+    ("POSTURE_HAPTIC_PIN", "haptic_pin", WORD, "", None, None,
+     "Board pin of the motor transistor (empty: the board's default)"),
+    ("POSTURE_HAPTIC_STRENGTH", "haptic_strength", INT, 70, 10, 100,
+     "Vibration strength in percent"),
+    ("POSTURE_IMU", "imu", WORD, "auto", ("auto", "LSM6DSOX", "LSM6DS3TRC", "LSM6DS33", "ISM330DHCX"), None,
+     "IMU chip; auto tries each known chip"),
+    ("POSTURE_IMU_ADDRESS", "imu_address", INT, 0x6A, 0x6A, 0x6B,
+     "I2C address of the IMU (0x6A, or 0x6B with SA0 high)"),
+    ("POSTURE_BUTTON_PIN", "button_pin", WORD, "", None, None,
+     "Board pin of the calibrate button (empty: the board's default, if any)"),
+)
+
+_BY_KEY = {}
+for _row in SPEC:
+    _BY_KEY[_row[0]] = _row
+
+
+class Settings:
+    """Validated settings as attributes (slouch_deg, slouch_delay_s, ...)."""
+
+    def __init__(self):
+        for row in SPEC:
+            setattr(self, row[1], row[3])
+
+    def get(self, key):
+        row = _BY_KEY.get(key)
+        if row is None:
+            raise KeyError(key)
+        return getattr(self, row[1])
+
+    def items(self):
+        return [(row[0], getattr(self, row[1])) for row in SPEC]
+
+
+def validate(key, value):
+    """Check one setting. Returns (True, clean value) or (False, message)."""
+    row = _BY_KEY.get(key)
+    if row is None:
+        return False, "unknown setting " + key
+    kind, default, low, high = row[2], row[3], row[4], row[5]
+    if kind == INT:
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                value = int(text, 16) if text.lower().startswith("0x") else int(text)
+            except ValueError:
+                return False, "%s = %r is not a whole number" % (key, value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False, "%s = %r is not a whole number" % (key, value)
+        if value < low or value > high:
+            return False, "%s = %d is outside %d..%d" % (key, value, low, high)
+        return True, value
+    if not isinstance(value, str):
+        return False, "%s = %r is not a word" % (key, value)
+    value = value.strip()
+    if low is not None and value not in low:
+        return False, "%s = %r is not one of %s" % (key, value, ", ".join(low))
+    if len(value) > 24:
+        return False, "%s is longer than 24 characters" % key
+    return True, value
+
+
+def load(getenv, warn):
+    """Read every setting with getenv(key) (None when unset); report bad ones with warn(text)."""
+    settings = Settings()
+    for row in SPEC:
+        key = row[0]
+        try:
+            raw = getenv(key)
+        except Exception as exc:  # a malformed settings.toml line
+            warn("settings.toml: cannot read %s (%s); using %r" % (key, exc, row[3]))
+            continue
+        if raw is None:
+            continue
+        ok, value = validate(key, raw)
+        if ok:
+            setattr(settings, row[1], value)
+        else:
+            warn("settings.toml: %s; using %r" % (value, row[3]))
+    return settings
+
+
+def spec_rows():
+    """(key, default, allowed, help) for documentation and the host's config command."""
+    rows = []
+    for key, _attr, kind, default, low, high, text in SPEC:
+        if kind == INT:
+            allowed = "%d..%d" % (low, high)
+        elif low is not None:
+            allowed = " | ".join(low)
+        else:
+            allowed = "board pin name"
+        rows.append((key, default, allowed, text))
+    return rows
