@@ -1,0 +1,1 @@
+"""The `posture` laptop tool: replay, simulate, sync, summarise, suggest, report."""

@@ -1,0 +1,9 @@
+"""One module per `posture` subcommand. Each defines NAME, HELP, add_arguments(parser) and run(args).
+
+The order of COMMANDS is the order `posture --help` lists them.
+"""
+
+COMMANDS = (
+    "replay",
+    "simulate",
+)
