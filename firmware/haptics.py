@@ -1,0 +1,127 @@
+"""Vibration patterns and a player that never blocks the sensor loop.
+
+A pattern is a tuple of millisecond durations, alternating on and off,
+starting with on. `Player.update(now_ms)` is called every loop iteration and
+switches the motor when a step is due, so a pattern plays while samples keep
+flowing. Output backends wrap objects handed in by code.py (a digital pin, a
+PWM pin or a DRV2605 driver), so this module imports no hardware.
+"""
+
+from firmware import events as ev
+from firmware.ticks import ticks_add, ticks_diff
+
+# on/off durations in ms, starting with on
+SLOUCH_ALERT = (220, 140, 220)
+SLOUCH_REMINDER = (450,)
+BREAK = (120, 120, 120, 120, 120, 250, 600)
+CALIBRATED = (90,)
+ERROR = (70, 70, 70, 70, 70, 70, 70, 70, 70)
+
+PATTERN_FOR_EVENT = {
+    ev.SLOUCH_ALERT: SLOUCH_ALERT,
+    ev.SLOUCH_REMINDER: SLOUCH_REMINDER,
+    ev.BREAK_ALERT: BREAK,
+    ev.CALIBRATED: CALIBRATED,
+    ev.CALIBRATION_FAILED: ERROR,
+    ev.ERROR: ERROR,
+}
+
+# DRV2605 library effects (ROM library 1) standing for each pattern
+DRV_EFFECT = {
+    SLOUCH_ALERT: 10,     # double click 100%
+    SLOUCH_REMINDER: 15,  # 750 ms alert
+    BREAK: 12,            # triple click 100%
+    CALIBRATED: 1,        # strong click
+    ERROR: 47,            # buzz 1 100%
+}
+
+
+class DigitalMotor:
+    """A motor switched by a transistor on a plain digital pin (on or off)."""
+
+    def __init__(self, pin_out):
+        self._pin = pin_out
+
+    def set(self, level):
+        self._pin.value = level > 0
+
+
+class PwmMotor:
+    """A motor on a PWM pin; level 0..255 sets the duty cycle."""
+
+    def __init__(self, pwm):
+        self._pwm = pwm
+
+    def set(self, level):
+        self._pwm.duty_cycle = level * 257
+
+
+class Drv2605Motor:
+    """A DRV2605 haptic driver: plays its own library effect for each pattern."""
+
+    plays_patterns = True
+
+    def __init__(self, driver, effect_factory):
+        self._drv = driver
+        self._effect = effect_factory
+
+    def play(self, pattern):
+        self._drv.sequence[0] = self._effect(DRV_EFFECT.get(pattern, 1))
+        self._drv.play()
+
+    def set(self, level):
+        if level == 0:
+            self._drv.stop()
+
+
+class NullMotor:
+    """No motor: patterns are only recorded (replay, tests)."""
+
+    def set(self, level):
+        pass
+
+
+class Player:
+    """Plays one pattern at a time; a new pattern replaces the one playing."""
+
+    def __init__(self, motor, strength_percent=70):
+        self.motor = motor
+        self.level = 0
+        self.set_strength(strength_percent)
+        self._pattern = None
+        self._step = 0
+        self._step_start = 0
+        self.played = 0
+
+    def set_strength(self, percent):
+        self.level = max(1, min(255, (percent * 255 + 50) // 100))
+
+    @property
+    def busy(self):
+        return self._pattern is not None
+
+    def play(self, pattern, now):
+        self._pattern = pattern
+        self._step = 0
+        self._step_start = now
+        self.played += 1
+        if getattr(self.motor, "plays_patterns", False):
+            self.motor.play(pattern)
+        self.motor.set(self.level)
+
+    def update(self, now):
+        pattern = self._pattern
+        if pattern is None:
+            return
+        while ticks_diff(now, self._step_start) >= pattern[self._step]:
+            self._step_start = ticks_add(self._step_start, pattern[self._step])
+            self._step += 1
+            if self._step >= len(pattern):
+                self._pattern = None
+                self.motor.set(0)
+                return
+            self.motor.set(self.level if self._step % 2 == 0 else 0)
+
+    def stop(self):
+        self._pattern = None
+        self.motor.set(0)

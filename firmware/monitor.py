@@ -1,0 +1,101 @@
+"""The main loop, shared by the board, the simulator, `posture replay` and tests.
+
+Everything it touches is handed in: a clock (ticks_ms, sleep_ms), a sensor
+(read, set_gyro), the detector, a haptics player and, optionally, a log, a
+protocol handler on the data channel and a watchdog. `process()` is the
+pure part (one sample in, events out, vibrations and log as side effects
+through the objects handed in); `step()` adds reading the sensor; `run()`
+paces steps at the sensor's data rate.
+"""
+
+from micropython import const
+
+from firmware import events as ev
+from firmware.haptics import PATTERN_FOR_EVENT
+from firmware.ticks import ticks_add, ticks_diff
+
+SENSOR_ERROR_AFTER = const(5)   # failed reads in a row before the fault is reported
+
+
+class Monitor:
+    def __init__(self, detector, player, sensor=None, clock=None, log=None,
+                 protocol=None, watchdog=None, rate_hz=26, on_event=None):
+        self.detector = detector
+        self.player = player
+        self.sensor = sensor
+        self.clock = clock
+        self.log = log
+        self.protocol = protocol
+        self.watchdog = watchdog
+        self.period_ms = 1000 // rate_hz
+        self.on_event = on_event
+        self.gyro_on = True
+        self._sensor_down_since = None
+        if log is not None:
+            detector.on_minute = log.minute
+
+    def process(self, now, ax, ay, az, gx, gy, gz):
+        """Feed one sample taken at `now` (ticks ms); returns the events it caused."""
+        det = self.detector
+        if not self.gyro_on:
+            gx = gy = gz = 0.0
+        events = det.update(now, ax, ay, az, gx, gy, gz)
+        if events:
+            for event in events:
+                self.emit(event)
+            want = det.wants_gyro
+            if want != self.gyro_on:
+                self.gyro_on = want
+                det.set_gyro(want)
+                if self.sensor is not None:
+                    self.sensor.set_gyro(want)
+        self.player.update(now)
+        return events
+
+    def emit(self, event):
+        """Vibrate for, log and pass on one event."""
+        pattern = PATTERN_FOR_EVENT.get(event[1])
+        if pattern is not None:
+            self.player.play(pattern, event[0])
+        if self.log is not None:
+            self.log.event(event)
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def step(self):
+        """Read the sensor once and process the sample; survive a missing sensor."""
+        now = self.clock.ticks_ms()
+        sample = self.sensor.read()
+        if sample is None:
+            self._sensor_failed(now)
+            self.player.update(now)
+        else:
+            if self._sensor_down_since is not None:
+                self.emit((now, ev.SENSOR_RECOVERED, ticks_diff(now, self._sensor_down_since), 0))
+                self._sensor_down_since = None
+            self.process(now, sample[0], sample[1], sample[2], sample[3], sample[4], sample[5])
+        if self.protocol is not None:
+            self.protocol.poll(now)
+        if self.watchdog is not None:
+            self.watchdog.feed()
+
+    def _sensor_failed(self, now):
+        if self._sensor_down_since is None and (self.sensor.failures >= SENSOR_ERROR_AFTER
+                                                or not self.sensor.connected):
+            self._sensor_down_since = now
+            self.emit((now, ev.SENSOR_ERROR, self.sensor.last_errno, self.sensor.failures))
+
+    def run(self, steps=-1):
+        """Loop at the data rate (forever by default). Never accumulates time in floats."""
+        clock = self.clock
+        due = clock.ticks_ms()
+        while steps != 0:
+            self.step()
+            if steps > 0:
+                steps -= 1
+            due = ticks_add(due, self.period_ms)
+            wait = ticks_diff(due, clock.ticks_ms())
+            if wait > 0:
+                clock.sleep_ms(wait)
+            elif wait < -1000:
+                due = clock.ticks_ms()   # fell far behind: do not try to catch up
