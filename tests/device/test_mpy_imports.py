@@ -1,0 +1,44 @@
+"""Every firmware module imports under real MicroPython; board files at least compile there."""
+
+from pathlib import Path
+
+import pytest
+
+from mpyrun import run_mpy
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = sorted(p.stem for p in (ROOT / "firmware").glob("*.py") if p.stem != "__init__")
+BOARD_FILES = [name for name in ("boot.py", "code.py") if (ROOT / name).exists()]
+
+
+def test_there_are_firmware_modules():
+    assert {"ticks", "settings"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_imports_under_micropython(name):
+    out = run_mpy(
+        "import gc\n"
+        "gc.collect()\n"
+        "before = gc.mem_alloc()\n"
+        "import firmware.%s as m\n"
+        "gc.collect()\n"
+        "print(m.__name__, gc.mem_alloc() - before)\n" % name
+    )
+    mod, footprint = out.split()
+    assert mod == "firmware." + name
+    assert 0 < int(footprint) < 40 * 1024
+
+
+def test_every_board_file_compiles_under_micropython():
+    """boot.py and code.py need the board's modules to run; compiling them here catches syntax
+    MicroPython rejects (e.g. f-string `=` forms, walrus in comprehensions, match)."""
+    files = [ROOT / name for name in BOARD_FILES] + sorted((ROOT / "firmware").glob("*.py"))
+    copies = [(path, "/board/%d.py" % i) for i, path in enumerate(files)]
+    out = run_mpy(
+        "for i in range(%d):\n"
+        "    compile(open('/board/%%d.py' %% i).read(), str(i), 'exec')\n"
+        "print('compiled', %d)\n" % (len(files), len(files)),
+        copies=copies,
+    )
+    assert out.split() == ["compiled", str(len(files))]
