@@ -6,4 +6,5 @@ The order of COMMANDS is the order `posture --help` lists them.
 COMMANDS = (
     "replay",
     "simulate",
+    "deploy",
 )

@@ -1,0 +1,102 @@
+"""Per-board defaults: which I2C bus the IMU is on, which pins drive the motor and read the button.
+
+Pure data and one lookup; no hardware import, so the host (deploy, docs,
+wiring picture) and the tests read the same table the clip uses.
+
+`defaults(board_id)` takes `board.board_id` (the same string boot_out.txt
+shows after "Board ID:") and returns a new dict with these keys:
+
+- 'board_id'     the id looked up ('' when unknown)
+- 'name'         human name of the board, or "Unknown board (generic defaults)"
+- 'known'        True when the board is in the table, False for the generic fallback
+- 'i2c'          name of the `board` function that returns the IMU's bus:
+                 'STEMMA_I2C' or 'I2C' (call `getattr(board, name)()`)
+- 'i2c_buses'    tuple of bus function names to try in order; the first is
+                 'i2c'. A board without the function (AttributeError) or with
+                 no IMU answering on it moves on to the next.
+- 'imu'          tuple of chip names (the words POSTURE_IMU accepts) to try in
+                 order when POSTURE_IMU is 'auto'
+- 'imu_address'  I2C address to try first (0x6A; 0x6B is the other)
+- 'imu_onboard'  True when the IMU is soldered on the board, False for a
+                 STEMMA QT breakout on a cable
+- 'haptic'       default motor driver: 'pwm', 'digital' or 'drv2605'
+- 'motor_pin'    `board` pin name for the motor transistor's gate/base resistor
+- 'button_pin'   `board` pin name of a push button to ground (pull-up), or None
+- 'wiring'       one line saying what goes where (shown by deploy and the docs)
+
+settings.toml overrides: POSTURE_HAPTIC_PIN replaces 'motor_pin',
+POSTURE_BUTTON_PIN replaces 'button_pin', POSTURE_IMU (when not 'auto')
+replaces 'imu', POSTURE_IMU_ADDRESS replaces 'imu_address', POSTURE_HAPTIC
+replaces 'haptic'.
+
+The Feather nRF52840 Sense shipped with an LSM6DS33 at first and with the
+LSM6DS3TR-C in later revisions; both answer at 0x6A, so it tries both.
+"""
+
+_GENERIC = {
+    "name": "Unknown board (generic defaults)",
+    "known": False,
+    "i2c_buses": ("STEMMA_I2C", "I2C"),
+    "imu": ("LSM6DSOX", "LSM6DS3TRC", "LSM6DS33", "ISM330DHCX"),
+    "imu_address": 0x6A,
+    "imu_onboard": False,
+    "haptic": "pwm",
+    "motor_pin": "A0",
+    "button_pin": None,
+    "wiring": "IMU breakout on STEMMA QT (or SDA/SCL); motor transistor on A0; "
+              "set POSTURE_HAPTIC_PIN / POSTURE_BUTTON_PIN for your board",
+}
+
+# board_id -> the keys that differ from _GENERIC.
+BOARDS = {
+    "adafruit_qtpy_rp2040": {
+        "name": "Adafruit QT Py RP2040",
+        "i2c_buses": ("STEMMA_I2C", "I2C"),
+        "imu": ("LSM6DSOX", "LSM6DS3TRC"),
+        "imu_onboard": False,
+        "motor_pin": "A0",
+        "button_pin": "BUTTON",
+        "wiring": "LSM6DSOX or LSM6DS3TR-C breakout on the STEMMA QT port; "
+                  "motor transistor on A0; calibrate with the BOOT button",
+    },
+    "feather_bluefruit_sense": {
+        "name": "Adafruit Feather nRF52840 Sense",
+        "i2c_buses": ("I2C",),
+        "imu": ("LSM6DS3TRC", "LSM6DS33"),
+        "imu_onboard": True,
+        "motor_pin": "D5",
+        "button_pin": "SWITCH",
+        "wiring": "IMU on the board (LSM6DS33 or LSM6DS3TR-C by revision); "
+                  "motor transistor on D5; calibrate with the user switch",
+    },
+    "adafruit_feather_rp2040": {
+        "name": "Adafruit Feather RP2040",
+        "i2c_buses": ("STEMMA_I2C", "I2C"),
+        "imu": ("LSM6DSOX", "LSM6DS3TRC"),
+        "imu_onboard": False,
+        "motor_pin": "D5",
+        "button_pin": None,
+        "wiring": "IMU breakout on the STEMMA QT port; motor transistor on D5; "
+                  "no free button (calibrate from the host, or wire one and set POSTURE_BUTTON_PIN)",
+    },
+}
+
+
+def defaults(board_id):
+    """The defaults for `board_id` (unknown ids get the generic fallback); a new dict each call."""
+    result = {}
+    for key in _GENERIC:
+        result[key] = _GENERIC[key]
+    specific = BOARDS.get(board_id)
+    if specific is not None:
+        for key in specific:
+            result[key] = specific[key]
+        result["known"] = True
+    result["board_id"] = board_id or ""
+    result["i2c"] = result["i2c_buses"][0]
+    return result
+
+
+def board_ids():
+    """The board ids with their own defaults, in table order."""
+    return list(BOARDS)

