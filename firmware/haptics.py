@@ -24,6 +24,7 @@ PATTERN_FOR_EVENT = {
     ev.CALIBRATED: CALIBRATED,
     ev.CALIBRATION_FAILED: ERROR,
     ev.ERROR: ERROR,
+    ev.SENSOR_ERROR: ERROR,
 }
 
 # DRV2605 library effects (ROM library 1) standing for each pattern

@@ -1,8 +1,8 @@
 """The main loop, shared by the board, the simulator, `posture replay` and tests.
 
 Everything it touches is handed in: a clock (ticks_ms, sleep_ms), a sensor
-(read, set_gyro), the detector, a haptics player and, optionally, a log, a
-protocol handler on the data channel and a watchdog. `process()` is the
+(read, set_gyro), the detector, a haptics player and, optionally, a log,
+pollers (the protocol handler on the data channel, a button) and a watchdog. `process()` is the
 pure part (one sample in, events out, vibrations and log as side effects
 through the objects handed in); `step()` adds reading the sensor; `run()`
 paces steps at the sensor's data rate.
@@ -19,13 +19,13 @@ SENSOR_ERROR_AFTER = const(5)   # failed reads in a row before the fault is repo
 
 class Monitor:
     def __init__(self, detector, player, sensor=None, clock=None, log=None,
-                 protocol=None, watchdog=None, rate_hz=26, on_event=None):
+                 pollers=(), watchdog=None, rate_hz=26, on_event=None):
         self.detector = detector
         self.player = player
         self.sensor = sensor
         self.clock = clock
         self.log = log
-        self.protocol = protocol
+        self.pollers = list(pollers)   # objects with poll(now): the protocol, a button
         self.watchdog = watchdog
         self.period_ms = 1000 // rate_hz
         self.on_event = on_event
@@ -74,8 +74,8 @@ class Monitor:
                 self.emit((now, ev.SENSOR_RECOVERED, ticks_diff(now, self._sensor_down_since), 0))
                 self._sensor_down_since = None
             self.process(now, sample[0], sample[1], sample[2], sample[3], sample[4], sample[5])
-        if self.protocol is not None:
-            self.protocol.poll(now)
+        for poller in self.pollers:
+            poller.poll(now)
         if self.watchdog is not None:
             self.watchdog.feed()
 

@@ -1,0 +1,39 @@
+"""Runs once after a hard reset, before USB starts.
+
+- Makes the flash writable for the firmware (and read-only for the laptop),
+  unless the board's button is held: then the laptop can edit files as usual.
+- Adds a second USB serial channel for data (sync, live view, settings).
+Any failure leaves the board in CircuitPython's defaults; the firmware copes
+with a read-only drive by keeping its records in RAM.
+"""
+
+import board
+import storage
+import usb_cdc
+
+from firmware import boards
+
+_held = False
+try:
+    _name = boards.defaults(getattr(board, "board_id", ""))["button_pin"]
+    if _name:
+        import digitalio
+
+        _button = digitalio.DigitalInOut(getattr(board, _name))
+        _button.direction = digitalio.Direction.INPUT
+        _button.pull = digitalio.Pull.UP
+        try:
+            _held = not _button.value
+        finally:
+            _button.deinit()
+except Exception as exc:  # a board without the pin: behave as not held
+    print("boot.py: button check skipped:", exc)
+
+try:
+    if not _held:
+        storage.remount("/", readonly=False)
+finally:
+    try:
+        usb_cdc.enable(console=True, data=True)
+    except Exception as exc:
+        print("boot.py: no data channel:", exc)

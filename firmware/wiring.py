@@ -1,0 +1,164 @@
+"""The thin shell: builds the board's real hardware objects and hands them to the Monitor.
+
+code.py calls `main(board, ...)` with the CircuitPython modules, so this module
+imports no hardware at module level and runs unchanged on the simulated device.
+"""
+
+from firmware import boards, events as ev
+from firmware.detector import PostureDetector
+from firmware.haptics import DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
+from firmware.monitor import Monitor
+from firmware.sensor import ImuSensor
+from firmware.settings import load as load_settings
+from firmware.ticks import ticks_diff
+
+WATCHDOG_S = 8          # a hung loop resets the board after this long
+BUTTON_DEBOUNCE_MS = 50
+
+
+class BoardClock:
+    def __init__(self, supervisor, time):
+        self.ticks_ms = supervisor.ticks_ms
+        self._sleep = time.sleep
+
+    def sleep_ms(self, ms):
+        self._sleep(ms / 1000)
+
+
+def _driver_class(name):
+    if name == "LSM6DSOX":
+        from adafruit_lsm6ds.lsm6dsox import LSM6DSOX as cls
+    elif name == "LSM6DS3TRC":
+        from adafruit_lsm6ds.lsm6ds3trc import LSM6DS3TRC as cls
+    elif name == "LSM6DS33":
+        from adafruit_lsm6ds.lsm6ds33 import LSM6DS33 as cls
+    else:
+        from adafruit_lsm6ds.ism330dhcx import ISM330DHCX as cls
+    return cls
+
+
+def imu_factory(board, cfg, settings, say):
+    """A function that finds the IMU on the board's buses and returns its driver, or raises."""
+    chips = cfg["imu"] if settings.imu == "auto" else (settings.imu,)
+    address = settings.imu_address
+    buses = {}
+
+    def make():
+        problems = []
+        for bus_name in cfg["i2c_buses"]:
+            try:
+                bus = buses.get(bus_name)
+                if bus is None:
+                    bus = getattr(board, bus_name)()
+                    buses[bus_name] = bus
+            except (AttributeError, RuntimeError, ValueError) as exc:
+                problems.append("%s: %s" % (bus_name, exc))
+                continue
+            for chip in chips:
+                try:
+                    return _driver_class(chip)(bus, address)
+                except (OSError, RuntimeError, ValueError) as exc:
+                    problems.append("%s on %s at 0x%02X: %s" % (chip, bus_name, address, exc))
+        raise RuntimeError("no IMU found (" + "; ".join(problems) + ")")
+
+    return make
+
+
+def make_motor(board, cfg, settings, say):
+    kind = settings.haptic
+    pin_name = settings.haptic_pin or cfg["motor_pin"]
+    try:
+        if kind == "none":
+            return NullMotor()
+        if kind == "drv2605":
+            import adafruit_drv2605
+            drv = adafruit_drv2605.DRV2605(board.I2C())
+            return Drv2605Motor(drv, adafruit_drv2605.Effect)
+        pin = getattr(board, pin_name)
+        if kind == "digital":
+            import digitalio
+            out = digitalio.DigitalInOut(pin)
+            out.direction = digitalio.Direction.OUTPUT
+            return DigitalMotor(out)
+        import pwmio
+        return PwmMotor(pwmio.PWMOut(pin, frequency=20000, duty_cycle=0))
+    except (AttributeError, ValueError, RuntimeError, OSError) as exc:
+        say("posture: cannot drive the motor (%s on %s): %s; running without vibration"
+            % (kind, pin_name, exc))
+        return NullMotor()
+
+
+class Button:
+    """A push button to ground: a press asks for a new calibration."""
+
+    def __init__(self, pin_in, detector):
+        self._pin = pin_in
+        self._detector = detector
+        self._down_since = None
+        self._fired = False
+
+    def poll(self, now):
+        pressed = not self._pin.value
+        if not pressed:
+            self._down_since = None
+            self._fired = False
+        elif self._down_since is None:
+            self._down_since = now
+        elif not self._fired and ticks_diff(now, self._down_since) >= BUTTON_DEBOUNCE_MS:
+            self._fired = True
+            self._detector.request_calibration()
+
+
+def make_button(board, cfg, settings, detector):
+    name = settings.button_pin or cfg["button_pin"]
+    if not name:
+        return None
+    try:
+        import digitalio
+        pin = digitalio.DigitalInOut(getattr(board, name))
+        pin.direction = digitalio.Direction.INPUT
+        pin.pull = digitalio.Pull.UP
+    except (AttributeError, ValueError, RuntimeError):
+        return None
+    return Button(pin, detector)
+
+
+def start_watchdog(microcontroller, say):
+    try:
+        from watchdog import WatchDogMode
+        wd = microcontroller.watchdog
+        wd.timeout = WATCHDOG_S
+        wd.mode = WatchDogMode.RESET
+        return wd
+    except (ImportError, AttributeError, NotImplementedError, RuntimeError, ValueError) as exc:
+        say("posture: no watchdog (%s)" % exc)
+        return None
+
+
+def main(board, supervisor, time, getenv, microcontroller=None, log=None, extra_pollers=(), say=print):
+    """Build everything and loop forever."""
+    settings = load_settings(getenv, say)
+    cfg = boards.defaults(getattr(board, "board_id", ""))
+    clock = BoardClock(supervisor, time)
+    player = Player(make_motor(board, cfg, settings, say), settings.haptic_strength)
+    detector = PostureDetector(settings)
+    sensor = ImuSensor(imu_factory(board, cfg, settings, say), clock)
+    if not sensor.connected:
+        say("posture: the IMU was not found. Check the STEMMA QT cable or SDA/SCL wiring, "
+            "POSTURE_IMU and POSTURE_IMU_ADDRESS. Retrying every second.")
+    pollers = list(extra_pollers)
+    button = make_button(board, cfg, settings, detector)
+    if button is not None:
+        pollers.append(button)
+    watchdog = start_watchdog(microcontroller, say) if microcontroller is not None else None
+
+    def on_event(event):
+        kind = event[1]
+        if kind in (ev.CALIBRATED, ev.CALIBRATION_FAILED, ev.SLOUCH_ALERT, ev.BREAK_ALERT,
+                    ev.SENSOR_ERROR, ev.SENSOR_RECOVERED):
+            say("posture: %s %s" % (kind, ev.describe(event)))
+
+    monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
+                      watchdog=watchdog, on_event=on_event)
+    say("posture: running on %s; sit upright and still to calibrate" % cfg["name"])
+    monitor.run()
