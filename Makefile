@@ -30,7 +30,9 @@ demo: setup
 	$(VENV)/bin/posture demo
 
 test: setup setup-node setup-browser
-	$(VPY) -m pytest tests
+	# not `python -m pytest`: that puts the repo root first on sys.path, and the board's
+	# code.py there shadows the standard library's `code` module (pdb imports it).
+	$(VENV)/bin/pytest tests
 	$(MAKE) --no-print-directory typecheck mpy
 
 typecheck: setup
