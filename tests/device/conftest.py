@@ -8,6 +8,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-for _p in (str(ROOT / "tools"), str(ROOT)):
+for _p in (str(ROOT / "tools"),):
     if _p not in sys.path:
         sys.path.insert(0, _p)
