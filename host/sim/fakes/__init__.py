@@ -1,0 +1,1 @@
+"""Fake CircuitPython modules, one role per module; installed by host.sim.circuitpython."""
