@@ -1,0 +1,65 @@
+"""`posture summary`: wear, posture, slouch episodes, alerts and breaks for a day or a span."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from datetime import date, timedelta
+
+from rich.console import Console
+
+from host import summary as sm
+from host.errors import PostureError
+from host.readdb import open_for_reading, parse_date, require_data
+
+NAME = "summary"
+HELP = "Summarise synced posture records: a day (default: the latest with data), a week or a span."
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--day", metavar="DATE", help="one local day: YYYY-MM-DD, today or yesterday")
+    g.add_argument("--week", action="store_true", help="the 7 days ending with the latest day with data")
+    g.add_argument("--from", dest="from_", metavar="DATE", help="first day of a span (with --to)")
+    p.add_argument("--to", metavar="DATE", help="last day of a span, inclusive (default: the latest day)")
+    p.add_argument("--db", metavar="FILE", help="the database (default: where `posture sync` writes)")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+
+
+def period(conn: sqlite3.Connection, args: argparse.Namespace) -> tuple[float, float]:
+    rng = sm.data_range(conn)
+    latest = sm.local_date(rng[1]) if rng else date.today()
+    if args.to and not args.from_:
+        raise PostureError("--to needs --from")
+    if args.day:
+        first = last = parse_date(args.day)
+    elif args.week:
+        first, last = latest - timedelta(days=6), latest
+    elif args.from_:
+        first = parse_date(args.from_)
+        last = parse_date(args.to) if args.to else latest
+        if last < first:
+            raise PostureError("--to %s is before --from %s" % (last, first))
+    else:
+        first = last = latest
+    return sm.local_midnight(first), sm.local_midnight(last + timedelta(days=1))
+
+
+def run(args: argparse.Namespace) -> int:
+    conn = open_for_reading(args.db)
+    require_data(conn)
+    start, end = period(conn, args)
+    s = sm.summarise(conn, start, end)
+    if not s["has_data"]:
+        rng = sm.data_range(conn)
+        assert rng is not None
+        a, b = sm.local_date(rng[0]), sm.local_date(rng[1])
+        raise PostureError("no records from %s to %s; synced records cover %s to %s (try --day %s)"
+                           % (s["period"]["first_day"], s["period"]["last_day"], a, b, b))
+    if args.json:
+        sys.stdout.write(json.dumps(s, indent=2) + "\n")
+        return 0
+    sm.render_summary(s, Console())
+    return 0

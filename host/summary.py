@@ -1,0 +1,312 @@
+"""Summaries of synced records: wear, posture, slouch episodes, alerts, breaks, by hour and by day.
+
+Reads the `minutes` and `events` tables (schema in docs/architecture.md) with
+plain SQL. Heavy lifting is done by SQLite (sums per quarter hour, streaks with
+window functions) so a year of per-minute records summarises in well under a
+second. Local day and hour boundaries come from `tz` (None: the system's zone).
+Records without a wall time ("not anchored") cannot be placed on a day; they
+are counted and left out of every figure.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+import numpy as np
+
+from firmware import events as ev
+
+BUCKET_S = 900  # quarter hours: every real zone offset is a multiple of 15 min
+STREAK_MIN_WORN_S = 30  # a minute joins an upright streak when worn at least this long
+STREAK_MAX_SLOUCH_S = 10  # ... and slouched for less than this
+SEATED_MIN_S = 30  # a minute counts as seated (for unbroken sitting) with this much seated time
+EVENT_LOOKBACK_S = 3600  # an alert before the period start still pairs with an episode ending inside
+# A minute record's wall time is when the clip closed that minute, so it covers [wall - 60, wall);
+# it is placed in time by its midpoint.
+MID_S = 30
+# Episodes at least this long are "sustained" (the clip's default POSTURE_SLOUCH_DELAY_S).
+DEFAULT_DELAY_S = 30
+
+# bucket columns: q, worn, upright, slouch, moving, lying, flex*seated, alerts, minutes
+_BUCKET_SQL = """
+SELECT CAST((wall - {m}) / {b} AS INTEGER) AS q, SUM(worn_s), SUM(upright_s), SUM(slouch_s),
+       SUM(moving_s), SUM(lying_s), SUM(mean_flex_d10 * (upright_s + slouch_s)),
+       SUM(alerts), COUNT(*)
+FROM minutes WHERE wall >= ? AND wall < ? GROUP BY q ORDER BY q
+""".format(b=BUCKET_S, m=MID_S)
+
+# Longest run of consecutive qualifying minutes (gaps and islands on the minute number).
+_STREAK_SQL = """
+SELECT n, first FROM (
+  SELECT COUNT(*) AS n, MIN(wall) AS first FROM (
+    SELECT device_id AS d, wall,
+           CAST(ROUND(wall / 60.0) AS INTEGER)
+             - ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY wall) AS g
+    FROM minutes WHERE wall >= ? AND wall < ? AND {cond})
+  GROUP BY d, g) ORDER BY n DESC, first LIMIT 1
+"""
+_UPRIGHT_COND = "worn_s >= %d AND slouch_s < %d" % (STREAK_MIN_WORN_S, STREAK_MAX_SLOUCH_S)
+_SEATED_COND = "upright_s + slouch_s >= %d" % SEATED_MIN_S
+
+
+@dataclass
+class Loaded:
+    """What one period's queries return."""
+
+    buckets: np.ndarray  # rows as in _BUCKET_SQL
+    events: list[tuple[Any, ...]]  # (device_id, boot, seq, wall, kind, a, b), by device and seq
+    upright_streak: tuple[int, float | None]
+    seated_streak: tuple[int, float | None]
+
+
+def load_period(conn: sqlite3.Connection, start: float, end: float, detail: bool = True) -> Loaded:
+    """Records with wall time in [start, end): quarter-hour sums, events and (with detail) streaks."""
+    rows = conn.execute(_BUCKET_SQL, (start + MID_S, end + MID_S)).fetchall()
+    buckets = np.array(rows, dtype=float).reshape(-1, 9)
+    events = conn.execute(
+        "SELECT device_id, boot, seq, wall, kind, a, b FROM events"
+        " WHERE wall >= ? AND wall < ? ORDER BY device_id, seq",
+        (start - EVENT_LOOKBACK_S, end),
+    ).fetchall()
+    up: tuple[int, float | None] = (0, None)
+    seated: tuple[int, float | None] = (0, None)
+    if detail and len(buckets):
+        up = _streak(conn, start, end, _UPRIGHT_COND)
+        seated = _streak(conn, start, end, _SEATED_COND)
+    return Loaded(buckets, events, up, seated)
+
+
+def _streak(conn: sqlite3.Connection, start: float, end: float, cond: str) -> tuple[int, float | None]:
+    row = conn.execute(_STREAK_SQL.format(cond=cond), (start + MID_S, end + MID_S)).fetchone()
+    return (int(row[0]), float(row[1]) - 60) if row else (0, None)
+
+
+def not_anchored(conn: sqlite3.Connection) -> dict[str, int]:
+    m = conn.execute("SELECT COUNT(*) FROM minutes WHERE wall IS NULL").fetchone()[0]
+    e = conn.execute("SELECT COUNT(*) FROM events WHERE wall IS NULL").fetchone()[0]
+    return {"minutes": int(m), "events": int(e)}
+
+
+def data_range(conn: sqlite3.Connection) -> tuple[float, float] | None:
+    """Wall time of the first and last anchored minute, or None when there is none."""
+    row = conn.execute("SELECT MIN(wall), MAX(wall) FROM minutes WHERE wall IS NOT NULL").fetchone()
+    return None if row is None or row[0] is None else (float(row[0]), float(row[1]))
+
+
+# ---- local time -------------------------------------------------------------------------
+
+def local_midnight(d: date, tz: tzinfo | None = None) -> float:
+    """Unix time of local midnight starting day d (naive datetimes are the system's zone)."""
+    return datetime(d.year, d.month, d.day, tzinfo=tz).timestamp()
+
+
+def local_date(wall: float, tz: tzinfo | None = None) -> date:
+    return datetime.fromtimestamp(wall, tz).date()
+
+
+def _offset(wall: float, tz: tzinfo | None) -> float:
+    if tz is None:
+        return float(time.localtime(wall).tm_gmtoff)
+    off = datetime.fromtimestamp(wall, tz).utcoffset()
+    return off.total_seconds() if off is not None else 0.0
+
+
+def _local_seconds(walls: np.ndarray, tz: tzinfo | None) -> np.ndarray:
+    """Local clock seconds since the epoch for each wall time (offset looked up per quarter hour)."""
+    if not len(walls):
+        return walls
+    qs = np.floor(walls / BUCKET_S).astype(np.int64)
+    uniq, inv = np.unique(qs, return_inverse=True)
+    offs = np.array([_offset(float(q) * BUCKET_S, tz) for q in uniq])
+    return walls + offs[inv]
+
+
+# ---- the summary ------------------------------------------------------------------------
+
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole > 0 else None
+
+
+def _median(xs: list[float]) -> float | None:
+    return round(statistics.median(xs), 1) if xs else None
+
+
+def _episodes(events: list[tuple[Any, ...]], start: float, end: float) -> list[dict[str, Any]]:
+    """Slouch episodes ending inside the period, each paired with its first alert (same boot)."""
+    pending: dict[tuple[Any, Any], int] = {}
+    out = []
+    for dev, boot, _seq, wall, kind, a, b in events:
+        key = (dev, boot)
+        if kind == ev.SLOUCH_START:
+            pending.pop(key, None)
+        elif kind == ev.SLOUCH_ALERT:
+            pending.setdefault(key, int(a))
+        elif kind == ev.SLOUCH_END:
+            alert_ms = pending.pop(key, None)
+            if start <= wall < end:
+                out.append({
+                    "end_wall": wall,
+                    "duration_s": a / 1000,
+                    "peak_deg": b / 10,
+                    "alerted": alert_ms is not None,
+                    "response_s": None if alert_ms is None else max(0, a - alert_ms) / 1000,
+                })
+    return out
+
+
+def _breaks(events: list[tuple[Any, ...]], start: float, end: float) -> dict[str, Any]:
+    reminded = taken = after = 0
+    last: dict[tuple[Any, Any], str] = {}
+    seated_before: list[int] = []
+    for dev, boot, _seq, wall, kind, a, _b in events:
+        if kind not in (ev.BREAK_ALERT, ev.BREAK_TAKEN) or wall is None:
+            continue
+        key = (dev, boot)
+        inside = start <= wall < end
+        if kind == ev.BREAK_ALERT and inside:
+            reminded += 1
+        elif kind == ev.BREAK_TAKEN and inside:
+            taken += 1
+            seated_before.append(int(a))
+            if last.get(key) == ev.BREAK_ALERT:
+                after += 1
+        last[key] = kind
+    return {"reminded": reminded, "taken": taken, "taken_after_reminder": after,
+            "longest_seated_before_break_min": max(seated_before) if seated_before else None}
+
+
+def _headline(ld: Loaded, start: float, end: float, delay_s: int) -> dict[str, Any]:
+    tot = ld.buckets[:, 1:8].sum(axis=0) if len(ld.buckets) else np.zeros(7)
+    worn, up, sl, mov, ly, flexw, _alerts = (float(x) for x in tot)
+    eps = _episodes(ld.events, start, end)
+    inside = [e for e in ld.events if start <= e[3] < end]
+    responses = [e["response_s"] for e in eps if e["response_s"] is not None]
+    return {
+        "wear_min": round(worn / 60, 1),
+        "seated_min": round((up + sl) / 60, 1),
+        "upright_min": round(up / 60, 1),
+        "slouch_min": round(sl / 60, 1),
+        "moving_min": round(mov / 60, 1),
+        "lying_min": round(ly / 60, 1),
+        "upright_share": _share(up, up + sl),
+        "slouch_per_worn_hour_min": round(sl / worn * 60, 2) if worn else None,
+        "mean_flexion_deg": round(flexw / (up + sl) / 10, 1) if up + sl else None,
+        "episodes_all": len(eps),
+        "episodes": sum(1 for e in eps if e["duration_s"] >= delay_s),
+        "alerted_episodes": sum(1 for e in eps if e["alerted"]),
+        "median_episode_s": _median([e["duration_s"] for e in eps if e["duration_s"] >= delay_s]),
+        "longest_episode_s": max((e["duration_s"] for e in eps), default=None),
+        "slouch_alerts": sum(1 for e in inside if e[4] == ev.SLOUCH_ALERT),
+        "slouch_reminders": sum(1 for e in inside if e[4] == ev.SLOUCH_REMINDER),
+        "median_response_s": _median(responses),
+        "breaks": _breaks(ld.events, start, end),
+        "_episodes": eps,
+    }
+
+
+CHANGE_KEYS = ("wear_min", "upright_share", "slouch_min", "slouch_per_worn_hour_min",
+               "episodes", "slouch_alerts", "median_response_s")
+
+
+def summarise(conn: sqlite3.Connection, start: float, end: float,
+              tz: tzinfo | None = None, delay_s: int = DEFAULT_DELAY_S) -> dict[str, Any]:
+    """Everything `posture summary` shows for wall times in [start, end), as a JSON-ready dict.
+
+    Episodes counts slouch episodes lasting at least `delay_s` (the alert delay); episodes_all
+    also counts the brief ones; alerted_episodes those the clip alerted on.
+    """
+    ld = load_period(conn, start, end)
+    out = _headline(ld, start, end, delay_s)
+    eps = out.pop("_episodes")
+    out["period"] = {"start": datetime.fromtimestamp(start, tz).isoformat(),
+                     "end": datetime.fromtimestamp(end, tz).isoformat(),
+                     "first_day": local_date(start, tz).isoformat(),
+                     "last_day": local_date(end - 1, tz).isoformat(),
+                     "start_wall": start, "end_wall": end,
+                     "days": round((end - start) / 86400, 2)}
+    out["has_data"] = bool(len(ld.buckets))
+    out["worn_minutes_recorded"] = int(ld.buckets[:, 8].sum()) if len(ld.buckets) else 0
+    out["responses_s"] = [e["response_s"] for e in eps if e["response_s"] is not None]
+    n, first = ld.upright_streak
+    out["longest_upright_streak_min"] = n
+    out["longest_upright_streak_start"] = (
+        datetime.fromtimestamp(first, tz).isoformat() if first is not None else None)
+    out["longest_sitting_min"] = max(ld.seated_streak[0],
+                                     out["breaks"]["longest_seated_before_break_min"] or 0)
+    out["by_hour"] = _by_hour(ld.buckets, tz)
+    out["delay_s"] = delay_s
+    out["by_day"] = _by_day(ld.buckets, [e for e in eps if e["duration_s"] >= delay_s], start, end, tz)
+    pstart = 2 * start - end
+    prev = _headline(load_period(conn, pstart, start, detail=False), pstart, start, delay_s)
+    prev.pop("_episodes")
+    has_prev = prev["wear_min"] > 0
+    out["previous"] = {k: prev[k] for k in CHANGE_KEYS} if has_prev else None
+    out["change"] = {
+        k: (round(out[k] - prev[k], 4) if has_prev and out[k] is not None and prev[k] is not None else None)
+        for k in CHANGE_KEYS}
+    out["not_anchored"] = not_anchored(conn)
+    return out
+
+
+def _by_hour(b: np.ndarray, tz: tzinfo | None) -> list[dict[str, Any]]:
+    sums = np.zeros((24, 4))
+    if len(b):
+        hours = ((_local_seconds(b[:, 0] * BUCKET_S, tz) // 3600) % 24).astype(int)
+        np.add.at(sums, hours, b[:, 1:5])
+    rows = []
+    for h in range(24):
+        worn, up, sl, mov = (float(x) for x in sums[h])
+        rows.append({"hour": h, "wear_min": round(worn / 60, 1), "upright_min": round(up / 60, 1),
+                     "slouch_min": round(sl / 60, 1), "moving_min": round(mov / 60, 1),
+                     "upright_share": _share(up, up + sl)})
+    return rows
+
+
+def _by_day(b: np.ndarray, eps: list[dict[str, Any]], start: float, end: float,
+            tz: tzinfo | None) -> list[dict[str, Any]]:
+    first = local_date(start, tz)
+    last = local_date(end - 1, tz)
+    ndays = (last - first).days + 1
+    sums = np.zeros((ndays, 4))
+    if len(b):
+        local_days = (_local_seconds(b[:, 0] * BUCKET_S, tz) // 86400).astype(np.int64)
+        idx = local_days - (first - date(1970, 1, 1)).days
+        ok = (idx >= 0) & (idx < ndays)
+        np.add.at(sums, idx[ok], b[ok][:, [1, 2, 3, 7]])
+    counts = [0] * ndays
+    alerted = [0] * ndays
+    for e in eps:
+        i = (local_date(e["end_wall"], tz) - first).days
+        if 0 <= i < ndays:
+            counts[i] += 1
+            alerted[i] += int(e["alerted"])
+    rows = []
+    for i in range(ndays):
+        worn, up, sl, alerts = (float(x) for x in sums[i])
+        rows.append({"date": (first + timedelta(days=i)).isoformat(), "wear_min": round(worn / 60, 1),
+                     "upright_min": round(up / 60, 1), "slouch_min": round(sl / 60, 1),
+                     "upright_share": _share(up, up + sl), "episodes": counts[i],
+                     "alerted_episodes": alerted[i], "alerts": int(alerts)})
+    return rows
+
+
+def last_days(conn: sqlite3.Connection, days: int, tz: tzinfo | None = None) -> tuple[float, float]:
+    """[start, end) of the `days` local days ending with the latest day that has data (else today)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    rng = data_range(conn)
+    last = local_date(rng[1], tz) if rng else datetime.now(tz).date()
+    end = local_midnight(last + timedelta(days=1), tz)
+    return local_midnight(last - timedelta(days=days - 1), tz), end
+
+
+def render_summary(summary: dict[str, Any], console: Any) -> None:
+    """Rich tables for a terminal (see host/summary_view.py)."""
+    from host.summary_view import render
+
+    render(summary, console)
