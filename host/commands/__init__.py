@@ -7,4 +7,5 @@ COMMANDS = (
     "replay",
     "simulate",
     "deploy",
+    "summary",
 )
