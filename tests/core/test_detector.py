@@ -1,0 +1,163 @@
+"""The detector's promises, on signals made by tests/core/synth.py at several mounts."""
+
+import math
+
+import numpy as np
+import pytest
+
+from firmware import events as ev
+from firmware.settings import Settings
+from .helpers import ALERTS, kinds, run
+from .synth import samples, steps
+
+MOUNTS = [(0, 0), (90, 10), (180, -20), (270, 25), (37, 5)]
+
+
+@pytest.mark.parametrize("spin,tilt", MOUNTS)
+def test_sustained_slouch_alerts_once_then_reminds(spin, tilt):
+    pose = steps((0, 0, 0), (30, 25, 0), (330, 0, 0))
+    r = run(samples(pose, 400, spin=spin, tilt=tilt, seed=spin))
+    cal = kinds(r, ev.CALIBRATED)
+    assert len(cal) == 1 and cal[0][0] < 10
+    alerts = kinds(r, ev.SLOUCH_ALERT)
+    assert len(alerts) == 1
+    assert 30 + 28 <= alerts[0][0] <= 30 + 45
+    reminders = kinds(r, ev.SLOUCH_REMINDER)
+    # alert near t=61, reminders every 120 s while it lasts (until ~331)
+    assert [round(e[0] - alerts[0][0]) for e in reminders] == [120, 240]
+    ends = kinds(r, ev.SLOUCH_END)
+    assert len(ends) == 1 and 330 <= ends[0][0] <= 336
+    assert abs(ends[0][2] / 1000 - 300) < 5
+    assert 240 <= ends[0][3] <= 270   # peak flexion in tenths of a degree
+
+
+@pytest.mark.parametrize("spin,tilt", MOUNTS)
+def test_recline_and_side_lean_never_alert(spin, tilt):
+    pose = steps((0, 0, 0), (30, -25, 0), (200, 0, 20), (400, 0, -20), (600, 0, 0))
+    r = run(samples(pose, 700, spin=spin, tilt=tilt))
+    assert kinds(r, *ALERTS) == [] and kinds(r, ev.SLOUCH_START) == []
+
+
+def test_brief_slouches_and_reaches_do_not_alert():
+    pose = steps((0, 0, 0), (30, 30, 0), (45, 0, 0), (80, 40, 0), (84, 0, 0),
+                 (120, 22, 0), (145, 0, 0), (200, 0, 0))
+    r = run(samples(pose, 220))
+    assert kinds(r, *ALERTS) == []
+    assert len(kinds(r, ev.SLOUCH_START)) == 3 and len(kinds(r, ev.SLOUCH_END)) == 3
+
+
+def test_hovering_at_the_threshold_does_not_flicker():
+    # flexion wanders between 12 and 18 degrees around the 15 degree threshold
+    def pose(t):
+        return (0.0, 0.0) if t < 30 else (15 + 3 * math.sin(2 * math.pi * t / 20), 0.0)
+    r = run(samples(pose, 600))
+    assert len(kinds(r, ev.SLOUCH_START)) == 1
+    assert len(kinds(r, ev.SLOUCH_END)) == 0
+    assert len(kinds(r, ev.SLOUCH_ALERT)) == 1
+
+
+def test_threshold_setting_is_respected():
+    pose = steps((0, 0, 0), (30, 18, 0), (200, 0, 0))
+    s = Settings()
+    s.slouch_deg = 20
+    assert kinds(run(samples(pose, 220), s), *ALERTS) == []
+    assert len(kinds(run(samples(pose, 220)), ev.SLOUCH_ALERT)) == 1
+
+
+def test_delay_setting_is_respected():
+    pose = steps((0, 0, 0), (30, 25, 0), (200, 0, 0))
+    s = Settings()
+    s.slouch_delay_s = 90
+    alerts = kinds(run(samples(pose, 220), s), ev.SLOUCH_ALERT)
+    assert len(alerts) == 1 and 30 + 88 <= alerts[0][0] <= 30 + 105
+
+
+def test_lying_down_never_alerts_and_is_reported():
+    pose = steps((0, 0, 0), (30, 88, 0), (400, 0, 0))
+    r = run(samples(pose, 450))
+    assert kinds(r, *ALERTS) == []
+    acts = [e[2] for e in kinds(r, ev.ACTIVITY)]
+    assert ev.ACT_LYING in acts
+
+
+def test_clip_left_on_the_desk_is_off_body_and_silent():
+    # worn upright, then lying face up on a desk without breathing motion
+    pose = steps((0, 0, 0), (30, 90, 0))
+    worn = list(samples(pose, 40))
+    desk = list(samples(lambda t: (90.0, 0.0), 600, breathing=0.0, t0=worn[-1][0] + 1 / 26))
+    r = run(worn + desk)
+    assert kinds(r, *ALERTS) == []
+    acts = [(e[0], e[2]) for e in kinds(r, ev.ACTIVITY)]
+    off = [t for t, a in acts if a == ev.ACT_OFF_BODY]
+    assert off and off[0] < 40 + 45
+    # minutes on the desk are not counted as worn
+    assert r["minutes"][-1][1] == 0
+
+
+def test_walking_ends_a_slouch_and_counts_as_a_break():
+    s = Settings()
+    s.break_min = 5
+    sit = list(samples(steps((0, 0, 0)), 420, seed=1))
+    t1 = sit[-1][0] + 1 / 26
+    def steps_acc(t):
+        return np.array([0.3 * math.sin(2 * math.pi * 0.9 * t), 0.0, 2.5 * math.sin(2 * math.pi * 1.8 * t)])
+    walk = list(samples(steps((0, 3, 0)), 90, t0=t1, extra_acc=steps_acc, breathing=1.0, seed=2))
+    t2 = walk[-1][0] + 1 / 26
+    sit2 = list(samples(steps((0, 0, 0)), 60, t0=t2, seed=3))
+    r = run(sit + walk + sit2, s)
+    breaks = kinds(r, ev.BREAK_ALERT)
+    assert len(breaks) == 1 and 300 <= breaks[0][0] <= 310
+    taken = kinds(r, ev.BREAK_TAKEN)
+    assert len(taken) == 1 and t1 + 40 <= taken[0][0] <= t1 + 60
+    assert ev.ACT_WALKING in [e[2] for e in kinds(r, ev.ACTIVITY)]
+
+
+def test_slouch_across_the_ticks_wrap():
+    pose = steps((0, 0, 0), (30, 25, 0), (200, 0, 0))
+    start = (1 << 29) - 60_000        # the wrap falls 60 s in, mid-episode
+    r = run(samples(pose, 220), ticks_start=start)
+    alerts = kinds(r, ev.SLOUCH_ALERT)
+    assert len(alerts) == 1 and 58 <= alerts[0][0] <= 75
+    end = kinds(r, ev.SLOUCH_END)[0]
+    assert abs(end[2] / 1000 - 170) < 5
+
+
+def test_minute_summaries_add_up():
+    pose = steps((0, 0, 0), (60, 25, 0), (180, 0, 0))
+    r = run(samples(pose, 300))
+    for m in r["minutes"]:
+        t, worn, upright, slouch, moving, lying, mean, peak, alerts = m
+        assert upright + slouch + moving + lying <= worn <= 60
+    slouch_s = sum(m[3] for m in r["minutes"])
+    assert 110 <= slouch_s <= 125
+    assert sum(m[8] for m in r["minutes"]) == 1
+
+
+def test_calibration_refuses_a_clip_worn_flat():
+    # +Z tilted 80 degrees toward the head (the clip lies flat on the shoulders): not face out
+    r = run(samples(steps((0, 0, 0)), 30, spin=90, tilt=80))
+    fails = kinds(r, ev.CALIBRATION_FAILED)
+    assert fails and fails[0][2] == ev.CAL_NOT_FACE_OUT
+    assert kinds(r, ev.CALIBRATED) == []
+
+
+def test_recalibration_on_request_uses_the_new_posture():
+    pose = steps((0, 0, 0), (30, 20, 0))
+    r1 = run(samples(pose, 200))
+    assert kinds(r1, ev.SLOUCH_ALERT)
+    # the same signal, but the clip powers on at 40 s, while the wearer sits at 20 degrees
+    r2 = run([s for s in samples(pose, 200) if s[0] >= 40])
+    assert kinds(r2, ev.SLOUCH_ALERT) == []
+
+
+def test_vibration_plays_without_blocking_samples():
+    pose = steps((0, 0, 0), (30, 25, 0), (100, 0, 0))
+    r = run(samples(pose, 120))
+    levels = r["motor"]
+    on = [t for t, lvl in levels if lvl > 0]
+    assert on, "the motor never ran"
+    alert_t = kinds(r, ev.SLOUCH_ALERT)[0][0]
+    # the alert pattern (220 on, 140 off, 220 on) is played over several samples
+    during = [(t, lvl) for t, lvl in levels if alert_t <= t <= alert_t + 1.0]
+    assert [lvl > 0 for _, lvl in during] == [True, False, True, False]
+    assert during[-1][0] - during[0][0] >= 0.55
