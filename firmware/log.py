@@ -1,0 +1,404 @@
+"""The clip's durable log: append-only segment files of binary records (firmware/record.py).
+
+Usage (Monitor): log.event(event) for every event, log.minute(summary) every
+minute, log.flush() when a batch should reach the flash now. Records wait in a
+RAM buffer and are written in one append per batch: automatically after
+`flush_minutes` minute summaries or when the buffer reaches `buffer_max` bytes.
+A power cut loses at most the unflushed batch; at start-up the torn tail of the
+newest segment is found and truncated.
+
+Files in the one directory of the storage adapter (no name ever comes from outside):
+    00000012.bin   segments, appended to, at most segment_max bytes each
+    state0.bin / state1.bin   two alternating copies of the small state
+                   (generation, boot counter, acknowledged seq, seq floor, dropped count)
+
+Space: before a write that would not fit (free space or max_segments) the
+oldest segment that the host has acknowledged goes first; unacknowledged data
+goes only when nothing else is left: counted in `dropped` and logged as a
+LOG_DROPPED event. A read-only filesystem (OSError 30) switches to RAM mode:
+records stay in a bounded RAM buffer for sync, with a random "volatile" boot
+(0x8000 | r) and seqs (0x80000000 | r << 16 | n) that cannot collide with the
+flash log's numbering, since nothing can be persisted.
+"""
+
+import struct
+
+from micropython import const
+
+from firmware import events
+from firmware import record as rec
+from firmware.storage import EROFS, errno_of
+
+VOLATILE_SEQ = const(0x80000000)
+_STATE = "<IHIII"  # generation, boot, acked + 1, seq floor, dropped
+_NONE = const(-1)
+
+
+def _seg_name(num):
+    s = str(num)
+    return "0" * (8 - len(s)) + s + ".bin"
+
+
+def _seg_num(name):
+    if len(name) == 12 and name.endswith(".bin") and name[:8].isdigit():
+        return int(name[:8])
+    return _NONE
+
+
+def _records(data, last_seq):
+    """Valid records in data as [(start, size, seq)] and the end of the last one."""
+    out = []  # type: list
+    pos = 0
+    end = 0
+    while True:
+        found = rec.next_record(data, pos, last_seq)
+        if found is None:
+            return out, end
+        start, size, seq = found
+        out.append(found)
+        pos = end = start + size
+        last_seq = seq
+
+
+class Log:
+    def __init__(self, storage, segment_max=8192, max_segments=120, flush_minutes=10,
+                 buffer_max=1024, ram_max=8192, reserve=2048, urandom=None):
+        self.storage = storage
+        self.segment_max = segment_max
+        self.max_segments = max_segments
+        self.flush_minutes = flush_minutes
+        self.buffer_max = buffer_max
+        self.ram_max = ram_max
+        self.reserve = reserve
+        self.buf = bytearray()
+        self.ram = bytearray()  # RAM mode: records that could not be written
+        self.minutes_buffered = 0
+        self.segments = []  # [[num, first_seq, size]] oldest first
+        self.readonly = False
+        self.write_errors = 0
+        self.dropped = 0
+        self.acked = _NONE
+        self.floor = 0
+        self.gen = 0
+        self.truncated = 0  # bytes cut off torn tails at start-up
+        self.last_t = 0
+        self._flushing = False
+        self.boot = 0
+        self.next_seq = 0
+        self.seg_counter = 0
+        self._open(urandom)
+
+    # ---- start-up -------------------------------------------------------
+    def _open(self, urandom):
+        st = self.storage
+        last_boot = 0
+        last_seq = _NONE
+        try:
+            st.ensure_dir()
+        except OSError:
+            pass
+        self._load_state()
+        nums = []
+        for name in st.listdir():
+            num = _seg_num(name)
+            if num >= 0:
+                nums.append(num)
+            elif name.endswith(".tmp"):
+                self._recover_tmp(name, nums)
+        nums.sort()
+        if nums:
+            self.seg_counter = nums[-1]
+        for num in nums:
+            data = st.read(_seg_name(num), 0, rec.MAX_SIZE * 4)
+            found = rec.next_record(data, 0, last_seq)
+            if found is None:  # no good record near the start: look at it all
+                data = st.read(_seg_name(num))
+                found = rec.next_record(data, 0, last_seq)
+            if found is None:
+                self._remove_quietly(_seg_name(num))
+                continue
+            self.segments.append([num, found[2], st.size(_seg_name(num))])
+            last_seq = found[2]
+        if self.segments:
+            newest = self.segments[-1]
+            data = st.read(_seg_name(newest[0]))
+            good, end = _records(data, newest[1] - 1)
+            if good:
+                start, _size, last_seq = good[-1]
+                last_boot = data[start + 4] | data[start + 5] << 8
+            if end < len(data):
+                self.truncated += len(data) - end
+                self._truncate(newest, data, end)
+        self.boot = (max(self.boot, last_boot) + 1) & 0x7FFF
+        self.next_seq = max(last_seq + 1, self.floor, self.acked + 1)
+        try:
+            self._save_state()
+        except OSError as exc:
+            if errno_of(exc) != EROFS:
+                raise
+            self._go_readonly(urandom)
+
+    def _go_readonly(self, urandom):
+        self.readonly = True
+        r = urandom(2) if urandom else b"\x00\x00"
+        r = (r[0] | r[1] << 8) & 0x7FFF
+        self.boot = 0x8000 | r
+        self.next_seq = VOLATILE_SEQ | r << 16
+
+    def _recover_tmp(self, name, nums):
+        """A truncation was cut short: the .tmp copy is good once the original is gone."""
+        base = name[:-4]
+        if _seg_num(base) < 0:
+            return
+        if self.storage.exists(base):
+            self._remove_quietly(name)
+        else:
+            try:
+                self.storage.rename(name, base)
+                nums.append(_seg_num(base))
+            except OSError:
+                pass
+
+    def _truncate(self, seg, data, end):
+        """Cut a torn tail: copy the good prefix aside, then replace the segment."""
+        name = _seg_name(seg[0])
+        try:
+            if end == 0:
+                self.storage.remove(name)
+                self.segments.pop()
+                return
+            self.storage.write(name + ".tmp", memoryview(data)[:end])
+            self.storage.remove(name)
+            self.storage.rename(name + ".tmp", name)
+            seg[2] = end
+        except OSError:
+            # read-only or full: leave it; records are found past damage anyway
+            # and new batches go to a fresh segment.
+            seg[2] = self.segment_max
+
+    def _remove_quietly(self, name):
+        try:
+            self.storage.remove(name)
+        except OSError:
+            pass
+
+    def _load_state(self):
+        best = None
+        for name in ("state0.bin", "state1.bin"):
+            try:
+                data = self.storage.read(name)
+            except OSError:
+                continue
+            if len(data) == 20 and rec.crc16(data[:18]) == data[18] | data[19] << 8:
+                fields = struct.unpack_from(_STATE, data, 0)
+                if best is None or fields[0] > best[0]:
+                    best = fields
+        if best is not None:
+            self.gen, self.boot, acked1, self.floor, self.dropped = best
+            self.acked = acked1 - 1
+
+    def _save_state(self):
+        if self.readonly:
+            return
+        self.gen += 1
+        body = struct.pack(_STATE, self.gen, self.boot & 0xFFFF, self.acked + 1, self.floor,
+                           self.dropped)
+        self.storage.write("state%d.bin" % (self.gen & 1), body + struct.pack("<H", rec.crc16(body)))
+
+    # ---- appending -------------------------------------------------------
+    def event(self, event):
+        self.last_t = event[0]
+        self._add(rec.encode_event(self.next_seq, self.boot, event))
+
+    def minute(self, summary):
+        self.last_t = summary[0]
+        self._add(rec.encode_minute(self.next_seq, self.boot, summary))
+        self.minutes_buffered += 1
+        if self.minutes_buffered >= self.flush_minutes:
+            self.flush()
+
+    def time_anchor(self, t_ms, unix_s):
+        """Log a TIME record (the host's wall clock for this boot's t_ms); returns its seq."""
+        seq = self.next_seq
+        self._add(rec.encode_time(seq, self.boot, t_ms, unix_s))
+        return seq
+
+    def _add(self, record):
+        self.buf += record
+        self.next_seq += 1
+        if len(self.buf) >= self.buffer_max and not self._flushing:
+            self.flush()
+
+    def flush(self):
+        """Write the buffered batch in one append. True when it reached the flash."""
+        if not self.buf or self._flushing:
+            return not self.buf
+        self._flushing = True
+        try:
+            return self._flush()
+        finally:
+            self._flushing = False
+
+    def _flush(self):
+        data = bytes(self.buf)
+        if self.readonly:
+            self._keep_in_ram(data)
+            return False
+        try:
+            self._make_room(len(data))
+            self._append(data)
+        except OSError as exc:
+            if errno_of(exc) == EROFS:
+                self.readonly = True
+                self._keep_in_ram(data)
+                return False
+            self.write_errors += 1
+            self._after_failed_append()
+            self._bound_buffer()
+            return False
+        self.buf = self.buf[len(data):]  # a LOG_DROPPED event may have joined meanwhile
+        self.minutes_buffered = 0
+        return True
+
+    def _append(self, data):
+        segs = self.segments
+        if not segs or segs[-1][2] + len(data) > self.segment_max:
+            self.seg_counter += 1
+            num = self.seg_counter
+            segs.append([num, rec.seq_at(data, 0), 0])
+        seg = segs[-1]
+        seg[2] += len(data)  # before the write: a failed one leaves no reuse of a torn tail
+        self.storage.append(_seg_name(seg[0]), data)
+
+    def _after_failed_append(self):
+        """Keep in the buffer only what did not reach the file; start a new segment next time."""
+        seg = self.segments[-1] if self.segments else None
+        if seg is None:
+            return
+        seg[2] = self.segment_max  # never append after possibly torn bytes
+        try:
+            data = self.storage.read(_seg_name(seg[0]))
+        except OSError:
+            return
+        good, _end = _records(data, seg[1] - 1)
+        if not good:
+            self._remove_quietly(_seg_name(seg[0]))
+            self.segments.pop()
+            return
+        last = good[-1][2]
+        pos = 0
+        while pos < len(self.buf) and rec.seq_at(self.buf, pos) <= last:
+            pos += rec.SIZES[self.buf[pos + 9] >> 5]
+        self.buf = self.buf[pos:]
+
+    def _bound_buffer(self):
+        while len(self.buf) > self.ram_max:
+            self._drop_front("buf")
+
+    def _keep_in_ram(self, data):
+        self.ram += data
+        self.buf = self.buf[len(data):]
+        self.minutes_buffered = 0
+        while len(self.ram) > self.ram_max:
+            self._drop_front("ram")
+
+    def _drop_front(self, which):
+        data = self.buf if which == "buf" else self.ram
+        size = rec.SIZES[data[9] >> 5]
+        if rec.seq_at(data, 0) > self.acked:
+            self.dropped += 1
+        rest = data[size:]
+        if which == "buf":
+            self.buf = rest
+        else:
+            self.ram = rest
+
+    # ---- space -------------------------------------------------------------
+    def _seg_last(self, i):
+        if i + 1 < len(self.segments):
+            return self.segments[i + 1][1] - 1
+        return self._flash_last()
+
+    def _flash_last(self):
+        """Seq of the newest record in the segments (the buffer follows it)."""
+        if self.buf:
+            return rec.seq_at(self.buf, 0) - 1
+        return self.next_seq - 1
+
+    def _make_room(self, need):
+        while len(self.segments) > 1:
+            free = self.storage.free()
+            full = len(self.segments) >= self.max_segments
+            low = free is not None and free < need + self.reserve
+            if not (full or low):
+                return
+            self._drop_oldest()
+
+    def _drop_oldest(self):
+        num, first, _size = self.segments[0]
+        last = self._seg_last(0)
+        self.storage.remove(_seg_name(num))
+        self.segments.pop(0)
+        if last > self.acked:
+            lost = last - max(first, self.acked + 1) + 1
+            self.dropped += lost
+            self._save_state()
+            self._add(rec.encode_event(self.next_seq, self.boot,
+                                       (self.last_t, events.LOG_DROPPED, lost, 0)))
+
+    # ---- the host's side -------------------------------------------------
+    def first_seq(self):
+        if self.segments:
+            return self.segments[0][1]
+        if self.ram:
+            return rec.seq_at(self.ram, 0)
+        if self.buf:
+            return rec.seq_at(self.buf, 0)
+        return self.next_seq
+
+    def ack(self, seq):
+        """The host holds everything up to seq. False when seq was never written."""
+        if seq >= self.next_seq or seq < 0:
+            return False
+        if seq > self.acked:
+            self.acked = seq
+            try:
+                self._save_state()
+            except OSError:
+                self.write_errors += 1
+        return True
+
+    def erase(self, upto):
+        """Delete whole segments holding only records <= upto (<= acked). Returns the seq erased to."""
+        upto = min(upto, self.acked)
+        erased = _NONE
+        while self.segments:
+            last = self._seg_last(0)
+            if last > upto:
+                break
+            self.storage.remove(_seg_name(self.segments[0][0]))
+            self.segments.pop(0)
+            erased = last
+        if erased >= 0:
+            self.floor = max(self.floor, erased + 1)
+            self._save_state()
+        return erased
+
+    def status(self):
+        free = None
+        try:
+            free = self.storage.free()
+        except OSError:
+            pass
+        return {
+            "boot": self.boot, "first": self.first_seq(), "next": self.next_seq,
+            "acked": self.acked, "segments": len(self.segments),
+            "bytes": sum(s[2] for s in self.segments), "buffered": len(self.buf) + len(self.ram),
+            "free": -1 if free is None else free, "dropped": self.dropped,
+            "ro": 1 if self.readonly else 0, "werr": self.write_errors,
+        }
+
+    def reader(self, from_seq):
+        from firmware.logreader import Reader
+
+        return Reader(self, from_seq)
