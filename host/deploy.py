@@ -93,11 +93,8 @@ class DirTarget:
 
     def check_writable(self) -> None:
         probe = self.root / (".posture-probe" + TMP_SUFFIX)
-        try:
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
-            raise _write_error(self.label, exc) from None
+        probe.write_bytes(b"")
+        probe.unlink()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -339,7 +336,10 @@ def apply(result: Plan, target: Target) -> None:
     """Carry out the plan's steps in order (libraries, firmware, boot.py, code.py, settings)."""
     if not any(s.action != "same" for s in result.steps):
         return
-    target.check_writable()
+    try:
+        target.check_writable()
+    except OSError as exc:
+        raise _write_error(target.label, exc) from None
     for step in result.steps:
         try:
             if step.action == "mkdir":

@@ -10,7 +10,7 @@ from pathlib import Path
 from host import deploy, drive
 
 NAME = "deploy"
-HELP = "copy the firmware, device libraries and settings.toml onto the board's CIRCUITPY drive"
+HELP = "Copy the firmware, device libraries and settings.toml onto the board's CIRCUITPY drive."
 
 _VERBS = {"mkdir": ("create", "would create"), "write": ("write", "would write"),
           "update": ("update", "would update"), "remove": ("remove", "would remove"),

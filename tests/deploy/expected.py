@@ -1,0 +1,42 @@
+"""What a deploy must put on the board, worked out independently of host.deploy's own file lists."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+# The device libraries the issue names, as PyPI installed them into this environment.
+LIBRARY_PACKAGES = ("adafruit_lsm6ds", "adafruit_register", "adafruit_bus_device")
+LIBRARY_MODULES = ("adafruit_drv2605",)
+
+
+def library_files() -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for name in LIBRARY_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.submodule_search_locations, name
+        folder = Path(list(spec.submodule_search_locations)[0])
+        for path in folder.glob("*.py"):
+            files["lib/%s/%s" % (name, path.name)] = path.read_bytes()
+    for name in LIBRARY_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin, name
+        files["lib/%s.py" % name] = Path(spec.origin).read_bytes()
+    return files
+
+
+def project_files(root: Path) -> dict[str, bytes]:
+    files = {"boot.py": (root / "boot.py").read_bytes(), "code.py": (root / "code.py").read_bytes()}
+    for path in (root / "firmware").glob("*.py"):
+        files["firmware/" + path.name] = path.read_bytes()
+    return files
+
+
+def all_files(root: Path) -> dict[str, bytes]:
+    files = library_files()
+    files.update(project_files(root))
+    return files
+
+
+def dir_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

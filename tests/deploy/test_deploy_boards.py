@@ -1,0 +1,53 @@
+"""firmware/boards.py: per-board defaults the clip, deploy and the docs share."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from firmware import boards, settings
+
+KEYS = {"board_id", "name", "known", "i2c", "i2c_buses", "imu", "imu_address", "imu_onboard",
+        "haptic", "motor_pin", "button_pin", "wiring"}
+IMU_WORDS = next(row for row in settings.SPEC if row[0] == "POSTURE_IMU")[4]
+HAPTIC_WORDS = next(row for row in settings.SPEC if row[0] == "POSTURE_HAPTIC")[4]
+
+
+def test_every_board_and_the_fallback_have_every_key_with_valid_words() -> None:
+    for board_id in boards.board_ids() + ["no_such_board", ""]:
+        cfg = boards.defaults(board_id)
+        assert set(cfg) == KEYS, board_id
+        assert cfg["i2c"] == cfg["i2c_buses"][0]
+        assert set(cfg["i2c_buses"]) <= {"STEMMA_I2C", "I2C"}
+        assert cfg["imu"] and set(cfg["imu"]) <= set(IMU_WORDS) - {"auto"}
+        assert cfg["haptic"] in HAPTIC_WORDS
+        assert cfg["imu_address"] in (0x6A, 0x6B)
+        assert isinstance(cfg["motor_pin"], str) and cfg["motor_pin"]
+        assert cfg["button_pin"] is None or isinstance(cfg["button_pin"], str)
+        assert cfg["board_id"] == board_id
+
+
+def test_the_two_supported_boards() -> None:
+    qtpy = boards.defaults("adafruit_qtpy_rp2040")
+    assert qtpy["known"] and qtpy["i2c"] == "STEMMA_I2C" and not qtpy["imu_onboard"]
+    assert {"LSM6DSOX", "LSM6DS3TRC"} <= set(qtpy["imu"])
+    sense = boards.defaults("feather_bluefruit_sense")
+    assert sense["known"] and sense["i2c"] == "I2C" and sense["imu_onboard"]
+    # the Sense shipped with the LSM6DS33 first and the LSM6DS3TR-C later
+    assert set(sense["imu"]) == {"LSM6DS33", "LSM6DS3TRC"}
+
+
+def test_unknown_board_gets_the_generic_fallback() -> None:
+    cfg = boards.defaults("someone_elses_board")
+    assert not cfg["known"] and cfg["i2c_buses"] == ("STEMMA_I2C", "I2C")
+
+
+def test_defaults_returns_a_fresh_dict() -> None:
+    cfg = boards.defaults("adafruit_qtpy_rp2040")
+    cfg["motor_pin"] = "D99"
+    assert boards.defaults("adafruit_qtpy_rp2040")["motor_pin"] != "D99"
+
+
+def test_boards_module_imports_nothing() -> None:
+    tree = ast.parse(Path(boards.__file__).read_text())
+    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
