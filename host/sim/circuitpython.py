@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 TICKS_PERIOD = 1 << 29
 _TICKS_MASK = TICKS_PERIOD - 1
@@ -71,6 +71,9 @@ class SimClock:
         self._us = 0
         self._spins = 0
         self._timers: list[_Timer] = []
+        # Called (in the advancing thread) when time reaches stop_at_ms; it must move
+        # stop_at_ms on or raise. Without it, reaching stop_at_ms raises SimulationEnd.
+        self.pause_hook: Callable[[], None] | None = None
 
     # -- reading
     @property
@@ -131,7 +134,10 @@ class SimClock:
             stop_us = None if self.stop_at_ms is None else self.stop_at_ms * 1000
             if stop_us is not None and stop_us <= target and (first is None or stop_us <= first_at):
                 self._us = max(self._us, stop_us)
-                raise SimulationEnd("simulated time reached %d ms" % self.stop_at_ms)
+                if self.pause_hook is None:
+                    raise SimulationEnd("simulated time reached %d ms" % self.stop_at_ms)
+                self.pause_hook()
+                continue
             if first is None:
                 break
             self._us = max(self._us, first_at)
@@ -149,16 +155,37 @@ class Installation:
         self.board = board
         self.clock: SimClock = board.clock
         self._saved = saved
+        self._device: dict[str, types.ModuleType] = {}
         self.installed = True
 
     def uninstall(self) -> None:
+        """Put sys.modules back exactly as before install()."""
         if not self.installed:
             return
         self.installed = False
+        self._swap_to(self._saved)
+
+    def suspend(self) -> None:
+        """Hand sys.modules back to the host, keeping the device's modules for resume()."""
+        if not self.installed:
+            return
+        self._device = dict(sys.modules)
+        self.uninstall()
+
+    def resume(self) -> None:
+        """Put the device's modules (fakes and all it imported) back after suspend()."""
+        if self.installed:
+            return
+        self._saved = dict(sys.modules)
+        self._swap_to(self._device)
+        self.installed = True
+
+    @staticmethod
+    def _swap_to(modules: dict[str, types.ModuleType]) -> None:
         for name in list(sys.modules):
-            if name not in self._saved:
+            if name not in modules:
                 del sys.modules[name]
-        for name, module in self._saved.items():
+        for name, module in modules.items():
             if sys.modules.get(name) is not module:
                 sys.modules[name] = module
 

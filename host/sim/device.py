@@ -1,0 +1,275 @@
+"""SimDevice: the repository's real boot.py and code.py running on the simulated board.
+
+    dev = SimDevice(motion, variant="LSM6DSOX", settings={"POSTURE_SLOUCH_DEG": 20})
+    dev.run_for(180)                 # three simulated minutes; resumable
+    dev.console_text()               # what the serial console showed
+    dev.motor_timeline()             # [(t_ms, duty or 0/1), ...] every write to the motor pin
+    dev.imu.vanish()                 # inject a fault, then run on
+    dev.close()
+
+The firmware runs in its own thread, strictly alternating with the caller: it
+runs only inside run_for(), and pauses when simulated time reaches the end of
+the span (the clock's pause hook), handing sys.modules, sys.path and stdout back.
+So code.py's endless loop resumes where it stopped on the next run_for().
+
+Like CircuitPython: boot.py runs after every reset with its output in
+boot_out.txt, then code.py with its output on the console; each runs with fresh
+modules (a new VM). microcontroller.reset() and a watchdog reset start again
+from boot.py (the IMU keeps its registers: it is not power-cycled),
+supervisor.reload() restarts code.py only, and when code.py ends or crashes
+the board idles (traceback on the console) until the span ends.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import traceback
+from typing import Any
+
+from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, Installation, ReloadRequested, SimBoard,
+                                    SimClock, SimulationEnd, install)
+from host.sim.fakes.osenv import settings_toml
+from host.sim.lsm6ds_emulator import LSM6DSEmulator
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BOOT_BANNER = "Adafruit CircuitPython 9.2.0 (simulated) on %s\nBoard ID:%s\n"
+
+
+class _ConsoleOut:
+    """sys.stdout for the device: text goes to a SimSerial (console) or a list (boot_out)."""
+
+    def __init__(self, sink: Any) -> None:
+        self._sink = sink
+
+    def write(self, text: str) -> int:
+        self._sink(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class SimDevice:
+    def __init__(self, motion: Any, variant: str = "LSM6DSOX", settings: dict[str, object] | str | None = None,
+                 fs_dir: str | None = None, clock: SimClock | None = None,
+                 board_id: str = "adafruit_qtpy_rp2040", imu_address: int = 0x6A,
+                 root: str = REPO_ROOT, wall_timeout_s: float = 600.0) -> None:
+        self.clock = clock or SimClock()
+        self.board = SimBoard(self.clock, board_id)
+        self.imu = LSM6DSEmulator(motion, variant, self.clock, imu_address).attach(self.board.i2c_bus)
+        self._tmp = None
+        if fs_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="posture-sim-")
+            fs_dir = self._tmp.name
+        os.makedirs(fs_dir, exist_ok=True)
+        self.fs_dir = os.path.abspath(fs_dir)
+        self.board.fs_dir = self.fs_dir
+        if settings is not None:
+            text = settings if isinstance(settings, str) else settings_toml(settings)
+            with open(os.path.join(self.fs_dir, "settings.toml"), "w", encoding="utf-8") as f:
+                f.write(text)
+        self.root = root
+        self.wall_timeout_s = wall_timeout_s
+        self.boots = 0
+        self.code_runs = 0
+        self.resets: list[tuple[int, str]] = []   # (t_ms, "WatchDogReset" / "DeviceReset" / ...)
+        self.crashes: list[tuple[int, BaseException]] = []
+        self.boot_output = ""
+        self._thread: threading.Thread | None = None
+        self._go = threading.Semaphore(0)
+        self._back = threading.Semaphore(0)
+        self._closing = False
+        self._finished = False
+        self._error: BaseException | None = None
+        self._inst: Installation | None = None
+        self._saved_io: tuple[Any, list[str]] | None = None
+        self._out: _ConsoleOut | None = None
+
+    # -- the caller's side
+    def run_for(self, seconds: float) -> None:
+        """Run the firmware for `seconds` of simulated time (from boot.py on the first call)."""
+        if self._finished:
+            raise RuntimeError("the simulated device has stopped") from self._error
+        self.clock.stop_at_ms = self.clock.now_ms + int(round(seconds * 1000))
+        if self._thread is None:
+            self.clock.pause_hook = self._pause
+            self._thread = threading.Thread(target=self._thread_main, name="sim-device", daemon=True)
+            self._thread.start()
+        else:
+            self._go.release()
+        if not self._back.acquire(timeout=self.wall_timeout_s):
+            raise RuntimeError("the firmware did not reach the end of the span: stuck without reading the clock?")
+        if self._error is not None:
+            raise RuntimeError("the simulator itself failed") from self._error
+
+    def close(self) -> None:
+        """Stop the firmware thread (unwinding code.py) and remove the temporary drive."""
+        if self._thread is not None and not self._finished:
+            self._closing = True
+            self._go.release()
+            self._back.acquire(timeout=self.wall_timeout_s)
+        self.clock.pause_hook = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> "SimDevice":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what the caller looks at
+    def console_text(self) -> str:
+        return self.board.console.text()
+
+    def console_lines(self) -> list[tuple[int, str]]:
+        """(t_ms of the write that ended the line, line) for every complete console line."""
+        lines: list[tuple[int, str]] = []
+        part = ""
+        for t_ms, data in self.board.console.writes:
+            part += data.decode("utf-8", "replace")
+            while "\n" in part:
+                line, part = part.split("\n", 1)
+                lines.append((t_ms, line.rstrip("\r")))
+        return lines
+
+    def motor_pin(self) -> str:
+        from firmware import boards
+
+        pin = self._setting("POSTURE_HAPTIC_PIN")
+        return str(pin) if pin else boards.defaults(self.board.board_id)["motor_pin"]
+
+    def motor_timeline(self) -> list[tuple[int, int]]:
+        return list(self.board.pin(self.motor_pin()).timeline)
+
+    def vibrations(self) -> list[tuple[int, int]]:
+        """(start_ms, end_ms) of every span the motor was on (end -1: still on)."""
+        spans: list[tuple[int, int]] = []
+        start = None
+        for t_ms, value in self.board.pin(self.motor_pin()).timeline:
+            if value and start is None:
+                start = t_ms
+            elif not value and start is not None:
+                spans.append((start, t_ms))
+                start = None
+        if start is not None:
+            spans.append((start, -1))
+        return spans
+
+    def _setting(self, key: str) -> object:
+        from host.sim.fakes.osenv import getenv_from_text
+
+        try:
+            with open(os.path.join(self.fs_dir, "settings.toml"), encoding="utf-8") as f:
+                return getenv_from_text(f.read(), key)
+        except (OSError, ValueError):
+            return None
+
+    # -- the firmware's side (runs in the device thread)
+    def _pause(self) -> None:
+        self._leave()
+        self._back.release()
+        self._go.acquire()
+        self._enter()
+        if self._closing:
+            raise SimulationEnd("device closed")
+
+    def _enter(self) -> None:
+        if self._inst is None or self._out is None:  # idle between runs: nothing to switch
+            return
+        self._inst.resume()
+        self._saved_io = (sys.stdout, list(sys.path))
+        sys.path.insert(0, self.root)
+        sys.stdout = self._out
+
+    def _leave(self) -> None:
+        if self._saved_io is not None:
+            sys.stdout, path = self._saved_io
+            sys.path[:] = path
+            self._saved_io = None
+        if self._inst is not None:
+            self._inst.suspend()
+
+    def _thread_main(self) -> None:
+        try:
+            self._lifecycle()
+        except SimulationEnd:
+            pass
+        except BaseException as exc:  # a bug in the simulator: report it to the caller
+            self._error = exc
+        finally:
+            self._finished = True
+            self._back.release()
+
+    def _lifecycle(self) -> None:
+        run_boot = True
+        while True:
+            if run_boot:
+                self._boot()
+            outcome = self._run("code.py")
+            run_boot = outcome != "reload"
+            if outcome in ("done", "crash"):
+                self._idle()
+
+    def _boot(self) -> None:
+        self.boots += 1
+        board = self.board
+        board.power_cycle()
+        board.readonly = True
+        board.console_enabled, board.data_enabled = True, False
+        lines: list[str] = [BOOT_BANNER % (board.board_id, board.board_id), "boot.py output:\n"]
+        if os.path.exists(os.path.join(self.root, "boot.py")):
+            self._run("boot.py", sink=lines.append)
+        self.boot_output = "".join(lines)
+        with open(os.path.join(self.fs_dir, "boot_out.txt"), "w", encoding="utf-8") as f:
+            f.write(self.boot_output)
+
+    def _run(self, name: str, sink: Any = None) -> str:
+        """Run one file in a fresh set of modules; returns done/crash/reload/reset."""
+        board = self.board
+        board.phase = "boot" if name == "boot.py" else "code"
+        if name == "code.py":
+            self.code_runs += 1
+        path = os.path.join(self.root, name)
+        self._inst = install(board)
+        self._inst.suspend()
+        self._out = _ConsoleOut(sink or (lambda text: board.console.write(text.encode())))
+        self._enter()
+        try:
+            with open(path, encoding="utf-8") as f:
+                source = compile(f.read(), path, "exec")
+            exec(source, {"__name__": "__main__", "__file__": path, "open": board.drive.open})
+            return "done"
+        except ReloadRequested:
+            return "reload"
+        except DeepSleepRequested as exc:
+            self.resets.append((self.clock.now_ms, "DeepSleep"))
+            if exc.wake_ms is not None:
+                self.clock.advance_ms(max(0, exc.wake_ms - self.clock.now_ms))
+            return "reset"
+        except DeviceReset as exc:
+            self.resets.append((self.clock.now_ms, type(exc).__name__))
+            return "reset"
+        except SimulationEnd:
+            raise
+        except Exception as exc:
+            self.crashes.append((self.clock.now_ms, exc))
+            print("Traceback (most recent call last):")
+            print("".join(traceback.format_exception(exc)[1:]).rstrip())
+            print("\nCode done running.")
+            return "crash"
+        finally:
+            self._leave()
+            self._inst.uninstall()
+            self._inst = None
+            if board.watchdog is not None:  # the supervisor stops the watchdog when the VM ends
+                board.watchdog.reset_state()
+
+    def _idle(self) -> None:
+        """code.py ended: the board waits (CircuitPython's 'Press any key') until the span ends."""
+        while True:
+            self.clock.advance_ms(3_600_000)
