@@ -84,7 +84,7 @@ BOARDS = {
 
 def defaults(board_id):
     """The defaults for `board_id` (unknown ids get the generic fallback); a new dict each call."""
-    result = {}
+    result = {}  # type: dict
     for key in _GENERIC:
         result[key] = _GENERIC[key]
     specific = BOARDS.get(board_id)

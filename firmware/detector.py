@@ -31,7 +31,7 @@ CAL_STILL_S = const(5)          # consecutive still seconds averaged for a calib
 CAL_GIVE_UP_S = const(60)       # report "not still" after this long without a calibration
 CAL_MAG_STD = 0.15              # m/s^2: still enough to calibrate
 CAL_GYRO_RMS = 0.10             # rad/s
-CAL_STEP_DEG = 1.0
+CAL_STEP_DEG = 3.0             # breathing moves the trunk about a degree; a fidget more
 END_HOLD_S = const(2)           # seconds below the release angle that end an episode
 BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count as a break
 BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
@@ -166,7 +166,7 @@ class PostureDetector:
             dx, dy, dz = gx - prev[0], gy - prev[1], gz - prev[2]
             step_deg = math.sqrt(dx * dx + dy * dy + dz * dz) * _DEG
         self._prev_dir = (gx, gy, gz)
-        out = []
+        out = []  # type: list
         if self._calibrating:
             self._calibration_second(t, n, mag_std, gyro_rms, step_deg, out)
         else:

@@ -5,8 +5,14 @@ A newest segment that grew while the host was reading is read again from where
 the reader stopped. Damaged bytes are skipped (firmware.record.next_record).
 """
 
+from micropython import const
+
 from firmware import record as rec
-from firmware.log import _NONE, _seg_name
+from firmware.log import _seg_name
+
+# log.py's _NONE: on MicroPython a const() whose name starts with "_" is folded
+# away and cannot be imported from another module.
+_NONE = const(-1)
 
 class Reader:
     """Records with seq >= from_seq, oldest first, a few at a time (for SYNC)."""

@@ -12,7 +12,7 @@ can ever be set.
 INT = 0
 WORD = 1
 
-SPEC = (
+SPEC = (  # type: tuple
     ("POSTURE_SLOUCH_DEG", "slouch_deg", INT, 15, 5, 45,
      "Forward flexion beyond the calibrated upright, in degrees, that counts as slouching"),
     ("POSTURE_SLOUCH_DELAY_S", "slouch_delay_s", INT, 30, 5, 600,
@@ -44,6 +44,19 @@ for _row in SPEC:
 
 class Settings:
     """Validated settings as attributes (slouch_deg, slouch_delay_s, ...)."""
+
+    # One per SPEC row, declared for type checkers (bare annotations cost nothing on the board).
+    slouch_deg: int
+    slouch_delay_s: int
+    remind_s: int
+    hysteresis_deg: int
+    break_min: int
+    haptic: str
+    haptic_pin: str
+    haptic_strength: int
+    imu: str
+    imu_address: int
+    button_pin: str
 
     def __init__(self):
         for row in SPEC:

@@ -41,7 +41,7 @@ def imu_factory(board, cfg, settings, say):
     """A function that finds the IMU on the board's buses and returns its driver, or raises."""
     chips = cfg["imu"] if settings.imu == "auto" else (settings.imu,)
     address = settings.imu_address
-    buses = {}
+    buses = {}  # type: dict
 
     def make():
         problems = []
