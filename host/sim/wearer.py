@@ -173,7 +173,8 @@ def _segment_body(body: _Body, sl: slice, tl: np.ndarray, seg: Segment, i: int,
         if kind in ("stand_up", "sit_down"):
             f += float(p.get("bump_deg", 25.0 if kind == "stand_up" else 20.0)) * m.bump(tl, 0.0, dur)
             rise = SEAT_RISE_M if kind == "stand_up" else -SEAT_RISE_M
-            body.acc_local[sl, 2] += rise * m.ramp_accel(tl, dur)
+            lift = min(1.2, 0.6 * dur)  # the hips rise (or drop) in about a second, mid-move
+            body.acc_local[sl, 2] += rise * m.ramp_accel(tl - 0.35 * dur, lift)
     elif lab == "walking":
         w = m.ramp(tl, ramp_s)
         step = float(p.get("step_hz", 1.8))
