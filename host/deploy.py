@@ -265,9 +265,10 @@ def _put(plan: Plan, target: Target, rel: str, data: bytes, existing_dirs: dict[
 def _prune(plan: Plan, target: Target, folder: str, keep: set[str], existing_dirs: dict) -> None:
     """Remove stale .py/.mpy files of ours in `folder` (a renamed module, or the other format)."""
     names = existing_dirs.get(folder)
+    keep_folded = {k.lower() for k in keep}  # FAT names compare without case
     for name in names or []:
         rel = (folder + "/" + name) if folder else name
-        if name.endswith(CODE_SUFFIXES) and rel not in keep:
+        if name.lower().endswith(CODE_SUFFIXES) and rel.lower() not in keep_folded:
             plan.steps.append(Step("remove", rel, note="stale"))
 
 
@@ -305,10 +306,12 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
         for folder in sorted({k.rsplit("/", 1)[0] for k in kept}):
             if folder != "lib":
                 _prune(result, target, folder, kept, dirs)
-        stems = {k[:-4] if k.endswith(".mpy") else k[:-3] for k in kept if k.count("/") == 1}
+        folded = {k.lower() for k in kept}
+        stems = {k.rsplit(".", 1)[0] for k in folded if k.count("/") == 1}
         for name in dirs.get("lib") or []:
             rel = "lib/" + name
-            if name.endswith(CODE_SUFFIXES) and rel not in kept and rel.rsplit(".", 1)[0] in stems:
+            low = rel.lower()
+            if low.endswith(CODE_SUFFIXES) and low not in folded and low.rsplit(".", 1)[0] in stems:
                 result.steps.append(Step("remove", rel, note="other format"))
     elif source != "circup":
         raise PostureError("--source must be pypi or circup, not %r" % source)

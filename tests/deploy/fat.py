@@ -8,6 +8,7 @@ the same temporary-name-then-rename discipline as a mounted drive.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from host.deploy import TMP_SUFFIX
 
-ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1", MTOOLS_LOWER_CASE="0")
+ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1")
 TOOLS = ("mkfs.vfat", "mcopy", "mdir", "mtype", "mmd", "mmove", "mdel", "fsck.fat")
 
 BOOT_OUT_9 = (
@@ -59,7 +60,10 @@ def put(image: Path, rel: str, data: bytes) -> None:
     with tempfile.NamedTemporaryFile(delete=False) as tmp:
         tmp.write(data)
     try:
-        mtools("mcopy", "-o", "-i", str(image), tmp.name, "::/" + rel)
+        result = mtools("mcopy", "-o", "-i", str(image), tmp.name, "::/" + rel, check=False)
+        if result.returncode != 0:  # what the OS would raise from write() on a mounted drive
+            message = (result.stderr + result.stdout).decode(errors="replace").strip()
+            raise OSError(errno.ENOSPC if "full" in message.lower() else errno.EIO, message)
     finally:
         os.unlink(tmp.name)
 
@@ -69,7 +73,11 @@ def mtype(image: Path, rel: str) -> bytes:
 
 
 def tree(image: Path, rel: str = "") -> list[str]:
-    """Every file on the image (recursively), as relative paths, read with mdir."""
+    """Every file on the image (recursively), as relative paths in lower case, read with mdir.
+
+    FAT compares names without case. mtools' mmove stores a plain 8.3 name
+    (shown upper case) where a mounted drive keeps the case given, so the
+    tests compare names folded to lower case, as the board does."""
     out = mtools("mdir", "-b", "-i", str(image), "::/" + rel).stdout.decode()
     files = []
     for line in out.splitlines():
@@ -79,7 +87,7 @@ def tree(image: Path, rel: str = "") -> list[str]:
         if name.endswith("/"):
             files.extend(tree(image, name.rstrip("/")))
         else:
-            files.append(name)
+            files.append(name.lower())
     return sorted(files)
 
 
