@@ -4,7 +4,7 @@ VENV    := .venv
 VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.stamp-install
 
-.PHONY: demo test bench setup setup-node setup-browser clean typecheck mpy micropython-tier
+.PHONY: demo test bench setup setup-node setup-browser setup-fat clean typecheck mpy micropython-tier
 
 setup: $(STAMP)
 
@@ -26,10 +26,16 @@ setup-browser:
 	  echo "installing Debian's chromium (needed by the report tests)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; }
 
+# Debian's dosfstools and mtools, for the deploy tests on a real FAT image.
+setup-fat:
+	@command -v mcopy >/dev/null 2>&1 && { command -v mkfs.vfat || test -x /usr/sbin/mkfs.vfat || test -x /sbin/mkfs.vfat; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's dosfstools and mtools (needed by the deploy tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dosfstools mtools >/dev/null) ; }
+
 demo: setup
 	$(VENV)/bin/posture demo
 
-test: setup setup-node setup-browser
+test: setup setup-node setup-browser setup-fat
 	# not `python -m pytest`: that puts the repo root first on sys.path, and the board's
 	# code.py there shadows the standard library's `code` module (pdb imports it).
 	$(VENV)/bin/pytest tests
