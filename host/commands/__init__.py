@@ -8,4 +8,5 @@ COMMANDS = (
     "simulate",
     "deploy",
     "summary",
+    "suggest",
 )
