@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -234,7 +234,8 @@ def make_day(hours: float, seed: int) -> list[Segment]:
     next_walk = day.u(45, 110) * 60.0
     next_off = day.u(60, 180) * 60.0
     next_lie = day.u(120, 360) * 60.0
-    episodes = (day.upright, day.slouch, day.brief_slouch, day.reach, day.recline, day.side_lean)
+    episodes: tuple[Callable[[], None], ...] = (
+        lambda: day.upright(60, 600), day.slouch, day.brief_slouch, day.reach, day.recline, day.side_lean)
     weights = np.array([0.42, 0.2, 0.13, 0.13, 0.06, 0.06])
     while not day.full:
         if day.t >= next_walk:
@@ -247,9 +248,5 @@ def make_day(hours: float, seed: int) -> list[Segment]:
             day.lie()
             next_lie = day.t + day.u(240, 480) * 60.0
         else:
-            pick = int(rng.choice(len(episodes), p=weights))
-            if pick == 0:
-                day.upright(60, 600)
-            else:
-                episodes[pick]()
+            episodes[int(rng.choice(len(episodes), p=weights))]()
     return day.segments

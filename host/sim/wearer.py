@@ -162,6 +162,10 @@ def _segment_body(body: _Body, sl: slice, tl: np.ndarray, seg: Segment, i: int,
         lean += drift
     else:
         f += drift
+    if lab == "standing":  # postural sway: never quite still on two feet
+        sway = float(p.get("sway_deg", 0.7))
+        f += m.wander(tl, sway, rng, (1.5, 6.0))
+        lean += m.wander(tl, sway, rng, (1.5, 6.0))
     turn = float(p.get("turn_deg", 0.0))
     ramp_s = float(p.get("ramp_s", DEFAULT_RAMP.get(lab, 1.5)))
     if lab in EXCURSIONS:
