@@ -135,7 +135,7 @@ class SimClock:
             if stop_us is not None and stop_us <= target and (first is None or stop_us <= first_at):
                 self._us = max(self._us, stop_us)
                 if self.pause_hook is None:
-                    raise SimulationEnd("simulated time reached %d ms" % self.stop_at_ms)
+                    raise SimulationEnd("simulated time reached %d ms" % (stop_us // 1000))
                 self.pause_hook()
                 continue
             if first is None:

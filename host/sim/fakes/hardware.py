@@ -85,6 +85,8 @@ class SimBoard:
         self.shared_i2c: object | None = None
         self.busio_i2c_class: Any = None
         self.watchdog: Any = None  # set by fakes.system
+        self.drive: Any = None  # the DriveMap, set by fakes.osenv
+        self.settings_text = ""  # settings.toml when there is no fs_dir
 
     def record_call(self, name: str, *args: object, **kwargs: object) -> None:
         self.calls.append((self.clock.now_ms, name, args, kwargs))

@@ -25,7 +25,7 @@ _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", '"': '"', "\\
 
 
 def _parse_string(text: str, key: str) -> str:
-    out = []
+    out: list[str] = []
     i = 1
     while i < len(text):
         ch = text[i]

@@ -21,13 +21,17 @@ class Pin:
 PINS = {name: Pin(name) for name in PIN_NAMES}
 
 
-def _enum(name: str, members: tuple[str, ...]) -> type:
-    cls = type(name, (), {})
+def _enum(name: str, members: tuple[str, ...]) -> Any:
+    """A CircuitPython-style enum class whose members are instances with a name."""
+
+    def _repr(self: Any) -> str:
+        return "%s.%s" % (name, self.name)
+
+    cls: Any = type(name, (), {"__repr__": _repr})
     for member in members:
         value = cls()
-        value.name = member  # type: ignore[attr-defined]
+        value.name = member
         setattr(cls, member, value)
-    cls.__repr__ = lambda self: "%s.%s" % (name, self.name)  # type: ignore[method-assign,assignment]
     return cls
 
 
@@ -133,7 +137,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
             self._frequency = frequency
             self._variable = variable_frequency
             self._duty = 0
-            self.duty_cycle = duty_cycle
+            self._set_duty(duty_cycle)
 
         def deinit(self) -> None:
             if self._state is not None:
@@ -152,6 +156,9 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
 
         @duty_cycle.setter
         def duty_cycle(self, value: int) -> None:
+            self._set_duty(value)
+
+        def _set_duty(self, value: int) -> None:
             if self._state is None:
                 raise ValueError("Object has been deinitialized and can no longer be used. Create a new object.")
             if not isinstance(value, int) or not 0 <= value <= 0xFFFF:

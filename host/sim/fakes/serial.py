@@ -102,7 +102,7 @@ class SimSerial:
         return data
 
     def readlines(self) -> list[bytes]:
-        lines = []
+        lines: list[bytes] = []
         while True:
             self._arrive()
             if not self._in:

@@ -25,14 +25,15 @@ class SimWatchdog:
     def __init__(self, board: Any) -> None:
         self._board = board
         self._clock = board.clock
+        self.feeds = 0   # over the board's whole life, across resets
+        self.fired = 0
         self.reset_state()
 
     def reset_state(self) -> None:
+        """What a reset or the end of the VM does: disarmed, no timeout."""
         self._timeout = 0.0
         self._mode: object = None
         self._fed_us = 0
-        self.feeds = 0
-        self.fired = 0
         self._clock.remove_timer(self)
 
     @property
