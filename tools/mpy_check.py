@@ -107,7 +107,7 @@ def lint(path: Path) -> list[str]:
         for mod in modules:
             if mod in MISSING_MODULES and not _guarded(node, parents):
                 problems.append("%s:%d: imports %s, which CircuitPython lacks, without an ImportError guard"
-                                % (name, node.lineno, mod))
+                                % (name, getattr(node, "lineno", 0), mod))
         if isinstance(node, ast.Call):
             func = node.func
             fname = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

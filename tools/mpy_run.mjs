@@ -5,7 +5,7 @@
 // program's output on stdout. Exit status 1 on a Python exception, 2 on a
 // usage error, 3 when the program needed more heap than the board has.
 //
-//   node tools/mpy_run.mjs [--heap 256k] [--grow-heap] [--stats] [--block a,b]
+//   node tools/mpy_run.mjs [--heap 256k] [--grow-heap] [--stats] [--block a,b] [--loop F]
 //        [--copy SRC[=DEST]]... (SCRIPT.py | -c CODE)
 //
 // --copy     copy a file or a directory tree (skipping __pycache__) from the
@@ -19,6 +19,12 @@
 // --block    comma-separated module names to make unimportable (a shadow
 //            module on '/' raises ImportError), for modules this port freezes
 //            in but CircuitPython lacks (abc, functools, ...).
+// --loop F   after the program, call the Python function F() again and again
+//            until it returns a false value. Each call starts at the top level,
+//            and only there does this port collect garbage (it cannot scan the
+//            wasm stack mid-run: a collection requested during a call, by
+//            gc.collect() or a full heap, waits for the next call, and the heap
+//            grows meanwhile). Long runs must therefore come back in chunks.
 // --stats    after the run, print one JSON line to stderr:
 //            {"heap": initial heap, "heap_total": heap at the end, ...}.
 
@@ -32,7 +38,7 @@ const PKG = path.join(HERE, "..", "node_modules", "@micropython",
 
 function usage(msg) {
   process.stderr.write("mpy_run: " + msg + "\n");
-  process.stderr.write("usage: node tools/mpy_run.mjs [--heap N[k|m]] [--grow-heap] [--stats] [--block a,b] [--copy SRC[=DEST]]... (SCRIPT.py | -c CODE)\n");
+  process.stderr.write("usage: node tools/mpy_run.mjs [--heap N[k|m]] [--grow-heap] [--stats] [--block a,b] [--loop F] [--copy SRC[=DEST]]... (SCRIPT.py | -c CODE)\n");
   process.exit(2);
 }
 
@@ -43,13 +49,17 @@ function parseSize(text) {
   return parseInt(m[1], 10) * (unit === "k" ? 1024 : unit === "m" ? 1048576 : 1);
 }
 
-const opts = { heap: 256 * 1024, grow: false, stats: false, copies: [], block: [], code: null, script: null };
+const opts = { heap: 256 * 1024, grow: false, stats: false, copies: [], block: [], loop: null, code: null, script: null };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === "--heap") opts.heap = parseSize(argv[++i]);
   else if (a === "--grow-heap") opts.grow = true;
   else if (a === "--stats") opts.stats = true;
+  else if (a === "--loop") {
+    opts.loop = argv[++i];
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(opts.loop || "")) usage("--loop needs a function name");
+  }
   else if (a === "--block") opts.block.push(...(argv[++i] || "").split(",").filter(Boolean));
   else if (a === "--copy") {
     const spec = argv[++i];
@@ -130,6 +140,13 @@ const before = heapTotal();
 let status = 0;
 try {
   mp.runPython(opts.code);
+  if (opts.loop !== null) {
+    const call = "__loop_result__ = bool(" + opts.loop + "())\n";
+    for (;;) {
+      mp.runPython(call);
+      if (!mp.globals.get("__loop_result__")) break;
+    }
+  }
 } catch (e) {
   if (e && e.constructor && e.constructor.name === "PythonError") {
     process.stderr.write(String(e.message || e).replace(/^PythonError: /, "") + "\n");

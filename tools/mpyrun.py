@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, Tuple, Union
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "tools" / "mpy_run.mjs"
@@ -55,7 +55,10 @@ def node_binary() -> str:
     return node
 
 
-def _copy_args(copies: Iterable[str | tuple[str | os.PathLike[str], str]]) -> list[str]:
+Copy = Union[str, "os.PathLike[str]", Tuple[Union[str, "os.PathLike[str]"], str]]
+
+
+def _copy_args(copies: Iterable[Copy]) -> list[str]:
     args: list[str] = []
     for item in copies:
         if isinstance(item, tuple):
@@ -72,14 +75,21 @@ def _copy_args(copies: Iterable[str | tuple[str | os.PathLike[str], str]]) -> li
 
 def run_mpy_full(
     code: str,
-    copies: Sequence[str | tuple[str | os.PathLike[str], str]] = ("firmware",),
+    copies: Sequence[Copy] = ("firmware",),
     heap: int = DEFAULT_HEAP,
     grow_heap: bool = False,
     timeout: float = 600.0,
     block: Sequence[str] = CIRCUITPYTHON_MISSING,
+    loop: str | None = None,
 ) -> tuple[str, dict[str, int]]:
-    """Run `code`; return (stdout, heap stats from the runner)."""
+    """Run `code`; return (stdout, heap stats from the runner).
+
+    loop: name of a function the runner then calls until it returns false; garbage is
+    collected only between such calls (see tools/mpy_run.mjs), so long runs use it.
+    """
     cmd = [node_binary(), str(RUNNER), "--heap", str(heap), "--stats"]
+    if loop:
+        cmd += ["--loop", loop]
     if block:
         cmd += ["--block", ",".join(block)]
     if grow_heap:
@@ -104,11 +114,12 @@ def run_mpy_full(
 
 def run_mpy(
     code: str,
-    copies: Sequence[str | tuple[str | os.PathLike[str], str]] = ("firmware",),
+    copies: Sequence[Copy] = ("firmware",),
     heap: int = DEFAULT_HEAP,
     grow_heap: bool = False,
     timeout: float = 600.0,
     block: Sequence[str] = CIRCUITPYTHON_MISSING,
+    loop: str | None = None,
 ) -> str:
     """Run `code` under MicroPython and return what it printed."""
-    return run_mpy_full(code, copies, heap, grow_heap, timeout, block)[0]
+    return run_mpy_full(code, copies, heap, grow_heap, timeout, block, loop)[0]
