@@ -116,8 +116,8 @@ def _write_error(label: str, exc: OSError) -> PostureError:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return PostureError(
             "%s is read-only to this computer (%s). The clip's boot.py gives the drive to the "
-            "firmware for its log; hold the button while pressing reset (or see 'Read-only drive' "
-            "in docs/hardware.md), then deploy again" % (label, exc.strerror))
+            "firmware for its log. Press reset, then at once hold the board's button until the drive "
+            "comes back (see Troubleshooting in docs/hardware.md), and deploy again" % (label, exc.strerror))
     if exc.errno == errno.ENOSPC:
         return PostureError("%s is full: delete old files from it (not boot_out.txt) and deploy again" % label)
     return PostureError("writing to %s failed: %s" % (label, exc))

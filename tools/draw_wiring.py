@@ -106,7 +106,7 @@ def _panel(ax, board_id):
     if cfg["button_pin"]:
         ax.add_patch(FancyBboxPatch((1.5, 1.45), 0.45, 0.3, boxstyle="round,pad=0.03", fc="lightgrey", ec="black"))
         ax.text(1.72, 1.9, cfg["button_pin"], ha="center", fontsize=7, color="white")
-        ax.text(0.4, 0.75, "%s: hold while pressing reset = drive writable\nby the laptop (to deploy); "
+        ax.text(0.4, 0.75, "%s: hold just after reset = drive writable by the\nlaptop (to deploy); "
                 "press while worn = calibrate" % cfg["button_pin"], ha="left", va="top", fontsize=7.5)
     if cfg["imu_onboard"]:
         ax.add_patch(FancyBboxPatch((0.8, 2.3), 1.0, 0.7, boxstyle="round,pad=0.03", fc="#6a1b9a", ec="white"))
