@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from host.sim import motion as m
 from host.sim.wearer import (ACCEL_NOISE, GYRO_NOISE, MAX_TILT_DEG, Mount, build, make_mount,
@@ -158,3 +160,20 @@ def test_excursions_stay_within_their_segments():
     assert 35 < rec.flex_deg[np.asarray(rec.labels == "reach")].max() < 45
     peak_rate = np.linalg.norm(rec.gyro[np.asarray(rec.labels == "reach")], axis=1).max()
     assert peak_rate > 0.8  # a reach is a fast rotation (rad/s)
+
+
+@settings(max_examples=25, deadline=None)
+@given(spin=st.floats(0, 360), tilt=st.floats(0, 25), tilt_dir=st.floats(0, 360),
+       flex=st.floats(-25, 45), lean=st.floats(-20, 20), turn=st.floats(-90, 90),
+       seed=st.integers(0, 1000))
+def test_gravity_carried_by_the_gyro_matches_for_any_mount_and_move(spin, tilt, tilt_dir, flex, lean,
+                                                                   turn, seed):
+    segs = build([("upright", 8), ("slouch", 10, {"flex": flex, "lean": lean, "turn_deg": turn,
+                                                  "ramp_s": 2.0, "wander": 0.5})])
+    rec = render(segs, mount=Mount(spin, tilt, tilt_dir), seed=seed, noise=False)
+    k0, k1 = int(6 * rec.rate_hz), int(16 * rec.rate_hz)
+    q_int = m.integrate_rate(np.array([1.0, 0, 0, 0]), rec.gyro[k0:k1], 1.0 / rec.rate_hz)
+    carried = m.quat_rotate_inv(q_int, rec.accel[k0])
+    assert _angle_deg(carried, rec.accel[k1]) < 1.0
+    back_normal = rec.mount_matrix.T @ np.array([-1.0, 0.0, 0.0])
+    assert _angle_deg(back_normal, np.array([0.0, 0.0, 1.0])) <= 25.0 + 1e-6
