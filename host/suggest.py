@@ -154,10 +154,10 @@ def _many_alerts(s: dict[str, Any]) -> Finding | None:
     return {
         "id": "many_alerts",
         "title": "Many alerts that you answer quickly",
-        "reason": "The clip alerted %.1f times per worn hour, and you sat up quickly each time. "
-                  "So many buzzes can become noise: recalibrate while sitting comfortably upright, "
-                  "and if it still fires often, allow a longer slouch before the alert."
-                  % (s["slouch_alerts"] / hours),
+        "reason": "The clip alerted %.1f times per worn hour and you sat up quickly (median "
+                  "%s). So many buzzes can become noise: recalibrate while sitting comfortably "
+                  "upright, and if it still fires often, allow a longer slouch before the alert."
+                  % (s["slouch_alerts"] / hours, "-" if med is None else "%.0f s" % med),
         "exercises": ["thoracic_rotation"],
         "tips": ["sitting"],
         "settings": [_setting("POSTURE_SLOUCH_DELAY_S", 45, "alert only after 45 s of slouching")],

@@ -131,7 +131,7 @@ def _offset(wall: float, tz: tzinfo | None) -> float:
     return off.total_seconds() if off is not None else 0.0
 
 
-def _local_seconds(walls: np.ndarray, tz: tzinfo | None) -> np.ndarray:
+def local_seconds(walls: np.ndarray, tz: tzinfo | None) -> np.ndarray:
     """Local clock seconds since the epoch for each wall time (offset looked up per quarter hour)."""
     if not len(walls):
         return walls
@@ -271,7 +271,7 @@ def summarise(conn: sqlite3.Connection, start: float, end: float,
 def _by_hour(b: np.ndarray, tz: tzinfo | None) -> list[dict[str, Any]]:
     sums = np.zeros((24, 4))
     if len(b):
-        hours = ((_local_seconds(b[:, 0] * BUCKET_S, tz) // 3600) % 24).astype(int)
+        hours = ((local_seconds(b[:, 0] * BUCKET_S, tz) // 3600) % 24).astype(int)
         np.add.at(sums, hours, b[:, 1:5])
     rows = []
     for h in range(24):
@@ -289,7 +289,7 @@ def _by_day(b: np.ndarray, eps: list[dict[str, Any]], start: float, end: float,
     ndays = (last - first).days + 1
     sums = np.zeros((ndays, 4))
     if len(b):
-        local_days = (_local_seconds(b[:, 0] * BUCKET_S, tz) // 86400).astype(np.int64)
+        local_days = (local_seconds(b[:, 0] * BUCKET_S, tz) // 86400).astype(np.int64)
         idx = local_days - (first - date(1970, 1, 1)).days
         ok = (idx >= 0) & (idx < ndays)
         np.add.at(sums, idx[ok], b[ok][:, [1, 2, 3, 7]])

@@ -1,0 +1,163 @@
+"""`posture report`: one self-contained HTML page (plots embedded as PNG data URIs, no network)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import sqlite3
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from host import plots
+from host.errors import PostureError
+from host.suggest import plan_from_summary
+from host.summary import MID_S, local_seconds, last_days, local_date, summarise
+from host.summary_view import anchored_note, fmt_min, fmt_pct, overview_rows, period_label
+
+REPORT_NAME = "posture-report.html"
+SLOUCH_MINUTE_S = 20  # a minute shows as slouched in the timeline from this many slouched seconds
+
+
+def minute_states(conn: sqlite3.Connection, start: float, end: float,
+                  tz: tzinfo | None = None) -> tuple[np.ndarray, list[str]]:
+    """A (days, 1440) array of state codes (plots.STATES) and the day labels."""
+    first, last = local_date(start, tz), local_date(end - 1, tz)
+    ndays = (last - first).days + 1
+    grid = np.zeros((ndays, 1440), dtype=np.int8)
+    rows = conn.execute(
+        "SELECT wall, worn_s, upright_s, slouch_s, moving_s, lying_s FROM minutes"
+        " WHERE wall >= ? AND wall < ?", (start + MID_S, end + MID_S)).fetchall()
+    if rows:
+        a = np.array(rows, dtype=float)
+        local = local_seconds(a[:, 0] - MID_S, tz)
+        day = (local // 86400).astype(np.int64) - (first - datetime(1970, 1, 1).date()).days
+        minute = ((local % 86400) // 60).astype(np.int64)
+        # not worn under 30 s of wear; slouched from 20 s of slouching; else the longest state
+        code = np.where(a[:, 1] < 30, 1, np.where(a[:, 3] >= SLOUCH_MINUTE_S, 3,
+                                                  2 + np.argmax(a[:, 2:6], axis=1)))
+        ok = (day >= 0) & (day < ndays)
+        grid[day[ok], minute[ok]] = code[ok]
+    labels = [(first + timedelta(days=i)).strftime("%a %d %b") for i in range(ndays)]
+    return grid, labels
+
+
+def _img(png: bytes, alt: str) -> str:
+    return '<img alt="%s" src="data:image/png;base64,%s">' % (
+        html.escape(alt), base64.b64encode(png).decode("ascii"))
+
+
+def _list(items: list[str], cls: str = "") -> str:
+    if not items:
+        return ""
+    return '<ul%s>%s</ul>' % (' class="%s"' % cls if cls else "",
+                              "".join("<li>%s</li>" % html.escape(i) for i in items))
+
+
+def _exercises(items: list[dict[str, Any]]) -> str:
+    out = []
+    for ex in items:
+        out.append(
+            '<div class="ex"><h4>%s <span class="dose">%s</span></h4><p class="targets">For: %s</p>'
+            "<ol>%s</ol><p class=\"care\">Take care: %s</p></div>" % (
+                html.escape(ex["name"]), html.escape(ex["dose"]), html.escape(", ".join(ex["targets"])),
+                "".join("<li>%s</li>" % html.escape(s) for s in ex["steps"]), html.escape(ex["avoid"])))
+    return "".join(out)
+
+
+def _plan_html(plan: dict[str, Any]) -> str:
+    parts = ['<section id="suggestions"><h2>Suggestions</h2><h3>What the clip saw</h3><ul>']
+    for f in plan["findings"]:
+        parts.append("<li><b>%s</b>: %s</li>" % (html.escape(f["title"]), html.escape(f["reason"])))
+    parts.append("</ul>" + _list(plan["notes"]))
+    if plan["daily"]:
+        parts.append("<h3>Stretch and move: %s</h3>%s" % (html.escape(plan["daily_frequency"]),
+                                                         _exercises(plan["daily"])))
+    if plan["strength"]:
+        parts.append("<h3>Strengthen: %s</h3>%s" % (html.escape(plan["strength_frequency"]),
+                                                   _exercises(plan["strength"])))
+    if plan["break_routine"]:
+        parts.append("<h3>Break routine</h3><p>%s</p>" % html.escape(plan["break_routine"]))
+    if plan["settings"]:
+        parts.append("<h3>Clip settings to try</h3>" + _list(
+            ["%s = %s: %s" % (s["key"], s["value"], s["reason"]) for s in plan["settings"]]))
+    if plan["desk_tips"]:
+        parts.append("<h3>At the desk</h3>" + _list(plan["desk_tips"]))
+    parts.append('<div id="precautions"><h3>Before you start</h3>%s</div></section>'
+                 % _list(plan["precautions"]))
+    return "".join(parts)
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1150px;margin:24px auto;
+color:#222;padding:0 16px;line-height:1.45}
+h1{margin-bottom:0}.sub{color:#666;margin-top:4px}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{padding:4px 12px;border-bottom:1px solid #ddd;
+text-align:left}td.num{text-align:right}
+img{max-width:100%;display:block;margin:8px 0 20px;border:1px solid #eee}
+.note{background:#fff6d5;padding:8px 12px;border-left:4px solid #e0b000}
+.ex{border:1px solid #e5e5e5;border-radius:6px;padding:6px 14px;margin:8px 0}
+.ex h4{margin:6px 0}.dose{font-weight:normal;color:#08519c;margin-left:8px}
+.targets,.care{color:#555;margin:4px 0}
+#precautions{background:#fdecea;border-left:4px solid #c0392b;padding:4px 14px;margin-top:16px}
+"""
+
+
+def build_html(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None) -> str:
+    if days < 1:
+        raise PostureError("--days must be at least 1")
+    start, end = last_days(conn, days, tz)
+    s = summarise(conn, start, end, tz)
+    if not s["has_data"]:
+        raise PostureError("no anchored records to report on; run `posture sync` first")
+    plan = plan_from_summary(s, days)
+    grid, labels = minute_states(conn, start, end, tz)
+    rows = "".join('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td></tr>'
+                   % tuple(html.escape(c) for c in r) for r in overview_rows(s))
+    day_rows = "".join(
+        '<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+        '<td class="num">%d</td></tr>' % (d["date"], fmt_min(d["wear_min"]), fmt_pct(d["upright_share"]),
+                                          fmt_min(d["slouch_min"]), d["episodes"])
+        for d in s["by_day"])
+    note = anchored_note(s)
+    generated = datetime.now(tz).strftime("%Y-%m-%d %H:%M")
+    return "".join([
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        "<title>Posture report %s</title><style>%s</style></head><body>" % (
+            html.escape(period_label(s)), CSS),
+        '<h1>Posture report</h1><p class="sub">%s &middot; generated %s</p>' % (
+            html.escape(period_label(s)), generated),
+        '<section id="summary"><h2>Summary</h2><table><tr><th>Figure</th><th>Value</th>'
+        "<th>Change vs the %d days before</th></tr>%s</table>" % (days, rows),
+        '<p class="note">%s</p>' % html.escape(note) if note else "",
+        "<table><tr><th>Day</th><th>Worn</th><th>Upright</th><th>Slouched</th><th>Episodes</th></tr>"
+        "%s</table></section>" % day_rows,
+        '<section id="timeline"><h2>Each day</h2>%s</section>' % _img(
+            plots.timeline(grid, labels), "timeline of posture states per day"),
+        '<section id="hours"><h2>By hour of day</h2>%s</section>' % _img(
+            plots.by_hour(s["by_hour"], days), "slouched minutes per hour of day"),
+        '<section id="trend"><h2>Trend</h2>%s</section>' % _img(
+            plots.trend(s["by_day"]), "slouched minutes and upright share per day"),
+        '<section id="responses"><h2>Alert response</h2><p>Median time from an alert to sitting '
+        "up: <b>%s</b> over %d alerted episodes.</p>%s</section>" % (
+            "-" if s["median_response_s"] is None else "%.0f s" % s["median_response_s"],
+            s["alerted_episodes"], _img(plots.responses(s["responses_s"]), "alert response times")),
+        _plan_html(plan),
+        "</body></html>\n",
+    ])
+
+
+def write_report(conn: sqlite3.Connection, out_dir: str | Path, days: int = 7,
+                 tz: tzinfo | None = None) -> Path:
+    """Write the page into out_dir (created if needed) and return its path."""
+    page = build_html(conn, days, tz)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / REPORT_NAME
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise PostureError("cannot write the report into %s: %s" % (out, exc.strerror or exc)) from exc
+    return path.resolve()
