@@ -9,4 +9,5 @@ COMMANDS = (
     "deploy",
     "summary",
     "suggest",
+    "report",
 )
