@@ -12,9 +12,9 @@ from host import deploy, drive
 NAME = "deploy"
 HELP = "Copy the firmware, device libraries and settings.toml onto the board's CIRCUITPY drive."
 
-_VERBS = {"mkdir": ("create", "would create"), "write": ("write", "would write"),
+_VERBS = {"mkdir": ("create folder", "would create folder"), "write": ("write", "would write"),
           "update": ("update", "would update"), "remove": ("remove", "would remove"),
-          "same": ("same", "unchanged")}
+          "same": ("unchanged", "unchanged")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +75,7 @@ def print_text(plan: deploy.Plan, path: Path, dry_run: bool, circup: list[str] |
     for step in plan.steps:
         counts[step.action] = counts.get(step.action, 0) + 1
         if step.action != "same":
-            print("  %-13s %s" % (_VERBS[step.action][1 if dry_run else 0], step.path))
+            print("  %-19s %s" % (_VERBS[step.action][1 if dry_run else 0], step.path))
     if plan.settings_kept:
         print("  settings.toml: kept your %s" % ", ".join(plan.settings_kept))
     for warning in plan.warnings:
