@@ -133,9 +133,7 @@ class Log:
         self.next_seq = max(last_seq + 1, self.floor, self.acked + 1)
         try:
             self._save_state()
-        except OSError as exc:
-            if errno_of(exc) != EROFS:
-                raise
+        except OSError:  # read-only (30), or no usable directory: RAM mode, keep going
             self._go_readonly(urandom)
 
     def _go_readonly(self, urandom):

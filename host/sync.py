@@ -1,0 +1,154 @@
+"""Pull a clip's new records into the database: resumable, idempotent, ACK only after commit.
+
+    HELLO -> TIME <now> -> (SYNC <from> <chunk> -> R... END -> commit -> ACK <last>)* -> done
+
+`from` is the database's high-water mark + 1, so an interrupted sync resumes
+where the last commit ended; INSERT OR IGNORE makes a repeated record harmless.
+A corrupt line ends the chunk early (what came before it is kept) and the
+chunk is asked for again from the last good record.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from firmware import record
+from host.db import VOLATILE_SEQ, Database
+from host.errors import PostureError
+from host.transport import CorruptReply, Transport, fields, int_field
+
+CHUNK = 1000
+MAX_RETRIES = 5
+_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
+
+
+@dataclass
+class Hello:
+    device_id: str
+    fw_version: str
+    boot: int
+    first: int
+    next: int
+    acked: int
+
+
+@dataclass
+class SyncResult:
+    device_id: str
+    fw_version: str
+    new_minutes: int = 0
+    new_events: int = 0
+    records: int = 0
+    acked: int = -1
+    boot: int = 0
+    clock_set: bool = False
+    boots: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"device_id": self.device_id, "fw_version": self.fw_version,
+                "new_minutes": self.new_minutes, "new_events": self.new_events,
+                "records": self.records, "acked": self.acked, "boot": self.boot,
+                "clock_set": self.clock_set}
+
+
+def hello(link: Transport) -> Hello:
+    f = fields(link.request("HELLO", "HELLO"))
+    device_id = f.get("id", "")
+    if not _ID.fullmatch(device_id):
+        raise CorruptReply("the clip sent an unusable device id %r" % device_id[:40])
+    return Hello(device_id, f.get("fw", "?")[:32], int_field(f, "boot", 0, 0xFFFF),
+                 int_field(f, "first", 0), int_field(f, "next", 0), int_field(f, "acked", -1))
+
+
+def set_clock(link: Transport, now: Callable[[], float]) -> tuple[int, int, int, float]:
+    """TIME: returns the anchor (seq, boot, t_ms, wall) for the current boot."""
+    t0 = now()
+    f = fields(link.request("TIME %d" % int(t0), "TIME"))
+    t1 = now()
+    return (int_field(f, "seq", 0), int_field(f, "boot", 0, 0xFFFF),
+            int_field(f, "ms", 0, record.TICKS_MASK), (t0 + t1) / 2)
+
+
+def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[bytes], bool]:
+    """Records of one SYNC reply and whether the chunk arrived whole (END seen, counts agree)."""
+    link.send("SYNC %d %d" % (from_seq, chunk))
+    recs: list[bytes] = []
+    last = from_seq - 1
+    damaged = False
+    while True:
+        try:
+            line = link.read_body()
+        except CorruptReply:
+            damaged = True
+            continue
+        if line.startswith("R ") and not damaged:
+            try:
+                raw = bytes.fromhex(line[2:2 + 2 * record.MAX_SIZE + 2])
+                seq = record.decode(raw)[1]
+            except ValueError:
+                damaged = True
+                continue
+            if seq <= last or len(recs) >= chunk:
+                damaged = True
+                continue
+            recs.append(raw)
+            last = seq
+        elif line.startswith("END "):
+            words = line.split()
+            try:
+                count = int(words[1])
+            except (IndexError, ValueError):
+                count = -1
+            return recs, not damaged and count == len(recs)
+        elif line.startswith("ERR "):
+            raise PostureError("the clip refused SYNC: %s" % line[4:])
+
+
+def sync(link: Transport, db: Database, now: Callable[[], float] = time.time, chunk: int = CHUNK,
+         progress: Callable[[int, int], None] | None = None) -> SyncResult:
+    h = hello(link)
+    result = SyncResult(h.device_id, h.fw_version, boot=h.boot)
+    db.note_device(h.device_id, h.fw_version, now())
+    anchor = set_clock(link, now)
+    result.clock_set = True
+    db.store(h.device_id, [], None, anchors=[anchor])
+    from_seq = db.acked(h.device_id) + 1
+    if h.next < from_seq:
+        raise PostureError(
+            "the clip %s numbers its records up to %d but this database already holds up to %d: "
+            "its log was reset; sync it into a new database with --db" % (h.device_id, h.next - 1,
+                                                                          from_seq - 1))
+    total = max(0, h.next - max(from_seq, h.first)) if h.next < VOLATILE_SEQ else 0
+    done = 0
+    retries = 0
+    if progress:
+        progress(0, total)
+    while True:
+        recs, whole = _read_chunk(link, from_seq, chunk)
+        if recs:
+            last = record.decode(recs[-1])[1]
+            normal = [record.decode(r)[1] for r in recs if record.decode(r)[1] < VOLATILE_SEQ]
+            m, e, boots = db.store(h.device_id, recs, max(normal) if normal else None)
+            result.new_minutes += m
+            result.new_events += e
+            result.records += len(recs)
+            result.boots |= boots
+            link.request("ACK %d" % last, "OK")  # only now: the records are committed
+            result.acked = last
+            from_seq = last + 1
+            done += len(recs)
+            if progress:
+                progress(done, max(total, done))
+        if not whole:
+            retries += 1
+            if retries > MAX_RETRIES:
+                raise CorruptReply("too many corrupt lines from the clip on %s; what arrived is "
+                                   "saved, run the sync again" % link.port)
+            continue
+        if not recs:
+            break
+    db.finish_sync(h.device_id, now())
+    return result
