@@ -326,10 +326,14 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
     existing = target.read("settings.toml")
     template = (root / "settings.toml.example").read_text(encoding="utf-8")
     text, kept_keys, warnings = settings_file.merge(
-        template, existing.decode("utf-8", errors="replace") if existing is not None else None)
+        template, existing.decode("utf-8-sig", errors="replace") if existing is not None else None)
     result.settings_kept = kept_keys
     result.warnings.extend(warnings)
     _put(result, target, "settings.toml", text.encode("utf-8"), dirs)
+    for folder, names in dirs.items():  # temporary files of a deploy cut short by an unplug
+        for name in names or []:
+            if name.endswith(TMP_SUFFIX):
+                result.steps.append(Step("remove", (folder + "/" + name) if folder else name, note="leftover"))
     return result
 
 

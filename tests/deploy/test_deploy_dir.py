@@ -184,3 +184,17 @@ def test_circup_source_runs_circup_with_the_requirements(drive_dir: Path, tmp_pa
     assert not (drive_dir / "lib").exists()  # circup's job, not ours
     assert (drive_dir / "code.py").is_file()
     assert json.loads(out)["circup"][1:] == args
+
+
+def test_leftovers_of_an_unplugged_deploy_are_cleared(drive_dir: Path, project: Path) -> None:
+    target = deploy.DirTarget(drive_dir)
+    deploy.apply(deploy.plan(target, root=project), target)
+    (drive_dir / "code.py.posture-tmp").write_bytes(b"half a fi")
+    (drive_dir / "firmware" / "monitor.py.posture-tmp").write_bytes(b"")
+    (drive_dir / "settings.toml").write_bytes(b"\xef\xbb\xbfPOSTURE_SLOUCH_DEG = 25\r\n")  # Notepad: BOM, CRLF
+    plan = deploy.plan(target, root=project)
+    assert sorted(s.path for s in plan.steps if s.action == "remove") == [
+        "code.py.posture-tmp", "firmware/monitor.py.posture-tmp"]
+    deploy.apply(plan, target)
+    assert not list(drive_dir.rglob("*" + deploy.TMP_SUFFIX))
+    assert tomllib.loads((drive_dir / "settings.toml").read_text()) == {"POSTURE_SLOUCH_DEG": 25}
