@@ -44,7 +44,7 @@ def _recorded_hours(states: np.ndarray) -> tuple[int, int]:
 def timeline(states: np.ndarray, day_labels: Sequence[str]) -> bytes:
     """Rows of days, 1440 minute columns of state codes (see STATES)."""
     n = max(1, len(day_labels))
-    fig = Figure(figsize=(11, 0.45 * n + 1.4))
+    fig = Figure(figsize=(11, 0.45 * n + 2.0))
     ax = fig.add_subplot()
     ax.imshow(states, aspect="auto", interpolation="nearest", vmin=0, vmax=len(STATES) - 1,
               cmap=ListedColormap(COLOURS), extent=(0, 24, n - 0.5, -0.5))
@@ -57,9 +57,9 @@ def timeline(states: np.ndarray, day_labels: Sequence[str]) -> bytes:
     ax.set_yticklabels(day_labels)
     ax.set_xlabel("local time")
     ax.set_title("Posture through each day")
-    ax.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=s) for s, c in zip(STATES, COLOURS)],
-              loc="upper center", bbox_to_anchor=(0.5, -0.5 / n - 0.25), ncol=len(STATES), frameon=False)
-    fig.tight_layout()
+    fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=s) for s, c in zip(STATES, COLOURS)],
+               loc="lower center", ncol=len(STATES), frameon=False)
+    fig.tight_layout(rect=(0, 0.5 / fig.get_figheight(), 1, 1))
     return _png(fig)
 
 
