@@ -289,6 +289,8 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
         result.warnings.append("board %r has no defaults of its own: set POSTURE_HAPTIC_PIN and "
                                "POSTURE_BUTTON_PIN in settings.toml (see docs/hardware.md)" % info.board_id)
     dirs: dict[str, list[str] | None] = {"": target.listdir("")}
+    if "code.txt" in [n.lower() for n in dirs[""] or []]:  # CircuitPython runs code.txt before code.py
+        result.warnings.append("code.txt on the drive runs instead of code.py: rename or delete it")
 
     def as_target(rel: str, path: Path) -> tuple[str, bytes]:
         if compiler and rel.endswith(".py"):

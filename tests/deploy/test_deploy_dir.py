@@ -198,3 +198,10 @@ def test_leftovers_of_an_unplugged_deploy_are_cleared(drive_dir: Path, project: 
     deploy.apply(plan, target)
     assert not list(drive_dir.rglob("*" + deploy.TMP_SUFFIX))
     assert tomllib.loads((drive_dir / "settings.toml").read_text()) == {"POSTURE_SLOUCH_DEG": 25}
+
+
+def test_a_code_txt_that_would_shadow_code_py_is_pointed_out(drive_dir: Path, project: Path) -> None:
+    assert not any("code.txt" in w for w in deploy.plan(deploy.DirTarget(drive_dir), root=project).warnings)
+    (drive_dir / "code.txt").write_text("print('hello')\n")
+    plan = deploy.plan(deploy.DirTarget(drive_dir), root=project)
+    assert any("code.txt" in w for w in plan.warnings)
