@@ -34,6 +34,10 @@ class WatchDogReset(DeviceReset):
     """The watchdog was not fed in time while in WatchDogMode.RESET."""
 
 
+class PowerCut(DeviceReset):
+    """The power went (SimDevice.power_cut / brownout): RAM is lost, the IMU restarts too."""
+
+
 class ReloadRequested(BaseException):
     """supervisor.reload(): code.py restarts (boot.py does not run again)."""
 

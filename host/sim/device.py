@@ -17,7 +17,13 @@ boot_out.txt, then code.py with its output on the console; each runs with fresh
 modules (a new VM). microcontroller.reset() and a watchdog reset start again
 from boot.py (the IMU keeps its registers: it is not power-cycled),
 supervisor.reload() restarts code.py only, and when code.py ends or crashes
-the board idles (traceback on the console) until the span ends.
+the board idles (traceback on the console) until the span ends. Each start
+takes `boot_ms` (CircuitPython's safe-mode wait) before boot.py runs.
+
+Between spans the caller may `power_cut()` (RAM lost, the IMU restarts, files
+and nvm stay) or `brownout()` (the same, then safe mode: safemode.py runs with
+supervisor.runtime.safe_mode_reason BROWNOUT, and the board stays in safe mode
+unless it calls microcontroller.reset()).
 """
 
 from __future__ import annotations
@@ -29,12 +35,13 @@ import threading
 import traceback
 from typing import Any
 
-from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, Installation, ReloadRequested, SimBoard,
-                                    SimClock, SimulationEnd, install)
+from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, Installation, PowerCut, ReloadRequested,
+                                    SimBoard, SimClock, SimulationEnd, install)
 from host.sim.fakes.osenv import settings_toml
 from host.sim.lsm6ds_emulator import LSM6DSEmulator
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_SIM_DIR = os.path.dirname(os.path.abspath(__file__))
 BOOT_BANNER = "Adafruit CircuitPython 9.2.0 (simulated) on %s\nBoard ID:%s\n"
 
 
@@ -56,7 +63,8 @@ class SimDevice:
     def __init__(self, motion: Any, variant: str = "LSM6DSOX", settings: dict[str, object] | str | None = None,
                  fs_dir: str | None = None, clock: SimClock | None = None,
                  board_id: str = "adafruit_qtpy_rp2040", imu_address: int = 0x6A,
-                 root: str = REPO_ROOT, wall_timeout_s: float = 600.0) -> None:
+                 root: str = REPO_ROOT, wall_timeout_s: float = 600.0, boot_ms: int = 1000,
+                 fs_capacity: int | None = None) -> None:
         self.clock = clock or SimClock()
         self.board = SimBoard(self.clock, board_id)
         self.imu = LSM6DSEmulator(motion, variant, self.clock, imu_address).attach(self.board.i2c_bus)
@@ -67,6 +75,11 @@ class SimDevice:
         os.makedirs(fs_dir, exist_ok=True)
         self.fs_dir = os.path.abspath(fs_dir)
         self.board.fs_dir = self.fs_dir
+        self.board.fs_capacity = fs_capacity
+        self.boot_ms = boot_ms
+        self.safe_mode_runs = 0
+        self._interrupt: BaseException | None = None
+        self._next_safe_mode: str | None = None
         if settings is not None:
             text = settings if isinstance(settings, str) else settings_toml(settings)
             with open(os.path.join(self.fs_dir, "settings.toml"), "w", encoding="utf-8") as f:
@@ -78,6 +91,7 @@ class SimDevice:
         self.resets: list[tuple[int, str]] = []   # (t_ms, "WatchDogReset" / "DeviceReset" / ...)
         self.crashes: list[tuple[int, BaseException]] = []
         self.boot_output = ""
+        self.safemode_output = ""
         self._thread: threading.Thread | None = None
         self._go = threading.Semaphore(0)
         self._back = threading.Semaphore(0)
@@ -104,6 +118,16 @@ class SimDevice:
             raise RuntimeError("the firmware did not reach the end of the span: stuck without reading the clock?")
         if self._error is not None:
             raise RuntimeError("the simulator itself failed") from self._error
+
+    def power_cut(self) -> None:
+        """Cut the power now; the board starts again from boot.py on the next run_for()."""
+        self._next_safe_mode = None
+        self._interrupt = PowerCut("power cut")
+
+    def brownout(self) -> None:
+        """A brown-out now: the board restarts into safe mode (safemode.py) on the next run_for()."""
+        self._next_safe_mode = "BROWNOUT"
+        self._interrupt = PowerCut("brown-out")
 
     def close(self) -> None:
         """Stop the firmware thread (unwinding code.py) and remove the temporary drive."""
@@ -177,6 +201,9 @@ class SimDevice:
         self._enter()
         if self._closing:
             raise SimulationEnd("device closed")
+        if self._interrupt is not None:
+            exc, self._interrupt = self._interrupt, None
+            raise exc
 
     def _enter(self) -> None:
         if self._inst is None or self._out is None:  # idle between runs: nothing to switch
@@ -206,32 +233,69 @@ class SimDevice:
             self._back.release()
 
     def _lifecycle(self) -> None:
+        if self._interrupt is not None:        # cut before the first start: starts the same way
+            self._interrupt = None
+            self.board.safe_mode_reason = self._next_safe_mode
         run_boot = True
         while True:
-            if run_boot:
-                self._boot()
-            outcome = self._run("code.py")
-            run_boot = outcome != "reload"
-            if outcome in ("done", "crash"):
-                self._idle()
+            try:
+                if self.board.safe_mode_reason is not None:
+                    self._safe_mode()
+                    run_boot = True
+                    continue
+                if run_boot and self._boot() == "reset":
+                    continue
+                outcome = self._run("code.py")
+                run_boot = outcome != "reload"
+                if outcome in ("done", "crash"):
+                    self._idle()
+            except DeviceReset as exc:          # a power cut while idle
+                self.resets.append((self.clock.now_ms, type(exc).__name__))
+                run_boot = True
+                if isinstance(exc, PowerCut):
+                    self._power_lost()
 
-    def _boot(self) -> None:
+    def _power_lost(self) -> None:
+        self.imu.power_on_reset()
+        self.board.safe_mode_reason = self._next_safe_mode
+        self.board.reset_reason = "BROWNOUT" if self._next_safe_mode else "POWER_ON"
+        self._next_safe_mode = None
+
+    def _safe_mode(self) -> None:
+        """Safe mode: safemode.py (if any) runs instead of boot.py and code.py."""
+        self.safe_mode_runs += 1
+        self.board.power_cycle()
+        self.clock.advance_ms(self.boot_ms)
+        lines: list[str] = []
+        outcome = "done"
+        if os.path.exists(os.path.join(self.root, "safemode.py")):
+            outcome = self._run("safemode.py", sink=lines.append)
+        self.safemode_output = "".join(lines)
+        if outcome == "reset":
+            self.board.safe_mode_reason = None
+            return
+        self._idle()
+
+    def _boot(self) -> str:
         self.boots += 1
         board = self.board
         board.power_cycle()
+        self.clock.advance_ms(self.boot_ms)
         board.readonly = True
         board.console_enabled, board.data_enabled = True, False
         lines: list[str] = [BOOT_BANNER % (board.board_id, board.board_id), "boot.py output:\n"]
+        outcome = "done"
         if os.path.exists(os.path.join(self.root, "boot.py")):
-            self._run("boot.py", sink=lines.append)
+            outcome = self._run("boot.py", sink=lines.append)
         self.boot_output = "".join(lines)
         with open(os.path.join(self.fs_dir, "boot_out.txt"), "w", encoding="utf-8") as f:
             f.write(self.boot_output)
+        return outcome
 
     def _run(self, name: str, sink: Any = None) -> str:
         """Run one file in a fresh set of modules; returns done/crash/reload/reset."""
         board = self.board
-        board.phase = "boot" if name == "boot.py" else "code"
+        board.phase = {"boot.py": "boot", "safemode.py": "safemode"}.get(name, "code")
         if name == "code.py":
             self.code_runs += 1
         path = os.path.join(self.root, name)
@@ -243,6 +307,8 @@ class SimDevice:
             with open(path, encoding="utf-8") as f:
                 source = compile(f.read(), path, "exec")
             exec(source, {"__name__": "__main__", "__file__": path, "open": board.drive.open})
+            if name == "code.py":
+                print("\nCode done running.")
             return "done"
         except ReloadRequested:
             return "reload"
@@ -253,13 +319,17 @@ class SimDevice:
             return "reset"
         except DeviceReset as exc:
             self.resets.append((self.clock.now_ms, type(exc).__name__))
+            if isinstance(exc, PowerCut):
+                self._power_lost()
             return "reset"
         except SimulationEnd:
             raise
         except Exception as exc:
             self.crashes.append((self.clock.now_ms, exc))
+            # as CircuitPython shows it: the program's frames, not the simulator's
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_SIM_DIR)]
             print("Traceback (most recent call last):")
-            print("".join(traceback.format_exception(exc)[1:]).rstrip())
+            print("".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(exc)).rstrip())
             print("\nCode done running.")
             return "crash"
         finally:

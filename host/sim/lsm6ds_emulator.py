@@ -276,8 +276,12 @@ class LSM6DSEmulator:
 
     def reappear(self) -> None:
         """Back on the bus, freshly powered: registers at their defaults, sensors off."""
-        self._flush_modes()
         self.present = True
+        self.power_on_reset()
+
+    def power_on_reset(self) -> None:
+        """The supply came back (the board lost power): registers at their defaults."""
+        self._flush_modes()
         self._power_on()
 
     # -- the I2C target protocol (host.sim.fakes.i2c)

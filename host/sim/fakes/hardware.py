@@ -79,6 +79,8 @@ class SimBoard:
         self.env: dict[str, object] = {}
         self.env_errors: dict[str, str] = {}
         self.fs_dir: str | None = None
+        self.fs_capacity: int | None = None  # bytes on the drive (None: the host's disk)
+        self.safe_mode_reason: str | None = None  # a SafeModeReason name while in safe mode
         self.readonly = True  # CIRCUITPY as code.py sees it while the host has the drive
         self.next_run_mode: object = None
         self.reset_reason = "POWER_ON"

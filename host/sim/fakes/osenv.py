@@ -8,7 +8,9 @@ raises ValueError for that key. The file is `<fs_dir>/settings.toml`, or
 
 Absolute device paths ("/log/0001.bin") map into `board.fs_dir`. While the
 drive is read-only to code (the host holds it, as after every boot unless
-boot.py remounted it), writing raises OSError(30) like CircuitPython.
+boot.py remounted it), writing raises OSError(30) like CircuitPython. With
+`board.fs_capacity` (bytes) the drive fills up: statvfs shows the room left and
+a write past it raises OSError(28).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import types
 from typing import Any
 
+_CLUSTER = 512
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -123,7 +126,65 @@ class DriveMap:
     def open(self, file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if any(c in mode for c in "wax+"):
             self.check_writable(file)
+            f = builtins.open(self.path(file), mode, *args, **kwargs)
+            if self.board.fs_capacity is not None and self.is_device(file):
+                return _LimitedFile(f, self)
+            return f
         return builtins.open(self.path(file), mode, *args, **kwargs)
+
+    def used_bytes(self) -> int:
+        """Bytes taken on the drive, in whole 512-byte clusters as FAT allocates them."""
+        total = 0
+        for folder, _dirs, files in _real_os.walk(self.board.fs_dir):
+            for name in files:
+                try:
+                    size = _real_os.path.getsize(_real_os.path.join(folder, name))
+                except OSError:
+                    continue
+                total += -(-size // _CLUSTER) * _CLUSTER
+        return total
+
+    def free_bytes(self) -> int:
+        return max(0, self.board.fs_capacity - self.used_bytes())
+
+    def statvfs(self, path: Any) -> tuple[int, ...]:
+        if self.board.fs_capacity is None:
+            return tuple(_real_os.statvfs(self.path(path)))
+        free = self.free_bytes() // _CLUSTER
+        return (_CLUSTER, _CLUSTER, self.board.fs_capacity // _CLUSTER, free, free, 0, 0, 0, 0, 255)
+
+
+class _LimitedFile:
+    """A file on a drive of `board.fs_capacity` bytes: a write that does not fit writes what
+    fits, then raises OSError(28) "No space left on device", as FAT on a full flash does."""
+
+    def __init__(self, f: Any, drive: DriveMap) -> None:
+        self._f = f
+        self._drive = drive
+
+    def write(self, data: Any) -> int:
+        data = data.encode() if isinstance(data, str) and "b" in self._f.mode else data
+        self._f.flush()
+        # room in this file's last cluster plus the free clusters
+        room = self._drive.free_bytes() + (-self._f.tell()) % _CLUSTER
+        if len(data) > room:
+            if room:
+                self._f.write(data[:room])
+            self._f.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self._f.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+    def __iter__(self) -> Any:
+        return iter(self._f)
+
+    def __enter__(self) -> "_LimitedFile":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._f.close()
 
 
 def make_module(board: Any) -> types.ModuleType:
@@ -162,7 +223,7 @@ def make_module(board: Any) -> types.ModuleType:
     mod.getenv = getenv  # type: ignore[attr-defined]
     mod.listdir = lambda path=".": _real_os.listdir(drive.path(path))  # type: ignore[attr-defined]
     mod.stat = _reader(_real_os.stat)  # type: ignore[attr-defined]
-    mod.statvfs = _reader(_real_os.statvfs)  # type: ignore[attr-defined]
+    mod.statvfs = drive.statvfs  # type: ignore[attr-defined]
     mod.remove = _writer(_real_os.remove)  # type: ignore[attr-defined]
     mod.unlink = mod.remove  # type: ignore[attr-defined]
     mod.mkdir = _writer(_real_os.mkdir)  # type: ignore[attr-defined]

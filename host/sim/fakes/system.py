@@ -13,6 +13,8 @@ RunMode = _enum("RunMode", ("NORMAL", "SAFE_MODE", "BOOTLOADER", "UF2"))
 ResetReason = _enum("ResetReason", ("POWER_ON", "BROWNOUT", "SOFTWARE", "DEEP_SLEEP_ALARM", "RESET_PIN",
                                     "WATCHDOG", "UNKNOWN", "RESCUE_DEBUG"))
 RunReason = _enum("RunReason", ("STARTUP", "AUTO_RELOAD", "SUPERVISOR_RELOAD", "REPL_RELOAD"))
+SafeModeReason = _enum("SafeModeReason", ("NONE", "BROWNOUT", "HARD_FAULT", "WATCHDOG", "STACK_OVERFLOW",
+                                          "PROGRAMMATIC", "USER", "HEAP_OVERWRITTEN", "NO_HEAP"))
 
 
 class WatchDogTimeout(Exception):
@@ -125,7 +127,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
 
         @property
         def safe_mode_reason(self) -> object:
-            return None
+            return getattr(SafeModeReason, board.safe_mode_reason or "NONE")
 
     def reload() -> None:
         board.record_call("supervisor.reload")
@@ -133,6 +135,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
 
     supervisor = _module(
         "supervisor", ticks_ms=clock.ticks_ms, runtime=Runtime(), reload=reload, RunReason=RunReason,
+        SafeModeReason=SafeModeReason,
         disable_autoreload=lambda: board.record_call("supervisor.disable_autoreload"),
         enable_autoreload=lambda: board.record_call("supervisor.enable_autoreload"),
         set_next_code_file=lambda *a, **k: board.record_call("supervisor.set_next_code_file", *a, **k),
@@ -182,7 +185,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
                           disable_concurrent_write_protection=disable_concurrent_write_protection)
         if mount_path != "/":
             raise OSError(22, "Invalid argument")
-        if board.phase != "boot" and board.usb_connected and not disable_concurrent_write_protection:
+        if board.phase == "code" and board.usb_connected and not disable_concurrent_write_protection:
             raise RuntimeError("Cannot remount '/' when visible via USB.")
         board.readonly = bool(readonly)
 
