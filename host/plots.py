@@ -116,7 +116,7 @@ def responses(times_s: Sequence[float]) -> bytes:
     else:
         t = np.asarray(times_s, dtype=float)
         top = max(60.0, float(np.percentile(t, 98)))
-        ax.hist(np.clip(t, 0, top), bins=np.linspace(0, top, 25), color=LINE_C, alpha=0.8)
+        ax.hist(np.clip(t, 0, top), bins=[float(x) for x in np.linspace(0, top, 25)], color=LINE_C, alpha=0.8)
         med = float(np.median(t))
         ax.axvline(med, color=SLOUCH_C, linestyle="--", label="median %.0f s" % med)
         ax.set_xlabel("seconds from the alert to sitting up")

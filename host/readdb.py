@@ -12,11 +12,9 @@ SYNC_HINT = "plug in the clip and run `posture sync` (or try `posture demo`)"
 
 
 def default_db_path() -> Path:
-    try:
-        from host import db
-    except ImportError as exc:  # host.db not installed in this build
-        raise PostureError("no default database location is known; pass --db FILE") from exc
-    return Path(db.default_path())
+    from host.db import default_path
+
+    return Path(default_path())
 
 
 def open_for_reading(path: str | Path | None) -> sqlite3.Connection:
