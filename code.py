@@ -12,4 +12,4 @@ import supervisor
 
 from firmware import wiring
 
-wiring.main(board, supervisor, time, os.getenv, microcontroller=microcontroller)
+wiring.main(board, supervisor, time, os.getenv, microcontroller=microcontroller, open_fn=open)

@@ -100,9 +100,27 @@ def validate(key, value):
     return True, value
 
 
-def load(getenv, warn):
-    """Read every setting with getenv(key) (None when unset); report bad ones with warn(text)."""
+def unknown_keys(text):
+    """POSTURE_ keys set in a settings.toml text that are not settings (typos): never read."""
+    out = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith("["):
+            break
+        name = line.split("=", 1)[0].strip()
+        if "=" in line and name.upper().startswith("POSTURE_") and name not in _BY_KEY:
+            out.append(name)
+    return out
+
+
+def load(getenv, warn, text=None):
+    """Read every setting with getenv(key) (None when unset); report bad ones with warn(text).
+
+    `text`, the settings.toml text when the caller could read it, is checked for unknown keys.
+    """
     settings = Settings()
+    for key in unknown_keys(text or ""):
+        warn("settings.toml: unknown setting %s is ignored (see settings.toml.example)" % key)
     for row in SPEC:
         key = row[0]
         try:

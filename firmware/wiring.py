@@ -135,9 +135,21 @@ def start_watchdog(microcontroller, say):
         return None
 
 
-def main(board, supervisor, time, getenv, microcontroller=None, log=None, extra_pollers=(), say=print):
+def read_settings_text(open_fn):
+    """The settings.toml text (for the unknown-key check), or None when it cannot be read."""
+    if open_fn is None:
+        return None
+    try:
+        with open_fn("/settings.toml") as f:
+            return f.read(4096)
+    except (OSError, ValueError):
+        return None
+
+
+def main(board, supervisor, time, getenv, microcontroller=None, log=None, extra_pollers=(), say=print,
+         open_fn=None):
     """Build everything and loop forever."""
-    settings = load_settings(getenv, say)
+    settings = load_settings(getenv, say, read_settings_text(open_fn))
     cfg = boards.defaults(getattr(board, "board_id", ""))
     clock = BoardClock(supervisor, time)
     player = Player(make_motor(board, cfg, settings, say), settings.haptic_strength)
