@@ -1,0 +1,111 @@
+"""End to end through a pseudo-terminal: the real protocol and log on one side, pyserial on the other."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from host.db import Database
+from host.errors import PostureError
+from host.sim.ptydevice import PtyDevice, prefill
+from host.sync import sync
+from host.transport import Transport
+
+START = 1_760_000_000
+CLOCK = iter(range(1_770_000_000, 1_870_000_000, 7))
+
+
+def now() -> float:
+    return float(next(CLOCK))
+
+
+def tables(db_path: Path) -> tuple[list, list]:
+    conn = sqlite3.connect(db_path)
+    try:
+        minutes = conn.execute("SELECT * FROM minutes ORDER BY seq").fetchall()
+        events = conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+    return minutes, events
+
+
+def do_sync(log_dir: Path, db_path: Path, **dev_kw: object) -> dict:
+    with PtyDevice(str(log_dir), **dev_kw) as dev:  # type: ignore[arg-type]
+        db = Database(db_path)
+        try:
+            with db.lock(), Transport(dev.port, timeout=2.0) as link:
+                return sync(link, db, now=now, chunk=400).as_dict()
+        finally:
+            db.close()
+
+
+@pytest.fixture(scope="module")
+def three_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("three")
+    prefill(str(root / "log"), 2, start_unix=START)
+    prefill(str(root / "log"), 1, start_unix=START, anchored=False, seed=2)  # never anchored
+    return root / "log"
+
+
+@pytest.fixture(scope="module")
+def clean(three_days: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list]:
+    root = tmp_path_factory.mktemp("clean")
+    shutil.copytree(three_days, root / "log")
+    first = do_sync(root / "log", root / "db.sqlite")
+    assert first["new_minutes"] == 1800
+    return tables(root / "db.sqlite")
+
+
+def test_clean_sync_rebuilds_walls_and_marks_unknown(clean: tuple[list, list]) -> None:
+    minutes, events = clean
+    assert len(minutes) == 1800 and len(events) > 150
+    boots = sorted({m[2] for m in minutes})
+    assert len(boots) == 3
+    for day, boot in enumerate(boots[:2]):
+        walls = [m[4] for m in minutes if m[2] == boot]
+        assert walls[0] == START + day * 86400 + 60 and walls[-1] == START + day * 86400 + 36000
+    assert all(m[4] is None for m in minutes if m[2] == boots[2])
+
+
+def test_second_sync_adds_nothing(three_days: Path, tmp_path: Path, clean: tuple[list, list]) -> None:
+    shutil.copytree(three_days, tmp_path / "log")
+    do_sync(tmp_path / "log", tmp_path / "db.sqlite")
+    again = do_sync(tmp_path / "log", tmp_path / "db.sqlite")
+    assert again["new_minutes"] == 0 and again["new_events"] == 0
+    assert tables(tmp_path / "db.sqlite") == clean
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sync_cut_at_random_points_and_resumed_equals_a_clean_sync(
+        seed: int, three_days: Path, tmp_path: Path, clean: tuple[list, list]) -> None:
+    rng = random.Random(seed)
+    shutil.copytree(three_days, tmp_path / "log")
+    cuts = 0
+    for _ in range(40):
+        try:
+            do_sync(tmp_path / "log", tmp_path / "db.sqlite", unplug_after=rng.randrange(50, 60000))
+            break
+        except PostureError as exc:
+            assert "went away" in str(exc) or "no reply" in str(exc) or "no HELLO" in str(exc) \
+                or "corrupt" in str(exc)
+            cuts += 1
+    else:
+        do_sync(tmp_path / "log", tmp_path / "db.sqlite")
+    assert cuts >= 1
+    assert tables(tmp_path / "db.sqlite") == clean
+
+
+def test_a_second_sync_at_the_same_time_is_refused(three_days: Path, tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite")
+    with db.lock():
+        with pytest.raises(PostureError, match="another posture sync"):
+            with Database(tmp_path / "db.sqlite").lock():
+                pass
+
+
+def test_no_device_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(PostureError, match="cannot open"):
+        Transport(str(tmp_path / "ttyNOPE"))
