@@ -10,11 +10,11 @@ import struct
 
 import pytest
 
-import scenario_driver
+import mpy_scenario
 from float30 import F30, math30, r30, round_state
 from firmware import activity, detector, orientation
 from firmware.ticks import TICKS_PERIOD
-from recordings import wearer_day
+from mpy_samples import wearer_day
 
 HOURS = 1.0
 SEED = 11
@@ -54,7 +54,7 @@ def day(tmp_path_factory):
 
 def _run(path):
     lines = []
-    scenario_driver.run(str(path), lines.append)
+    mpy_scenario.run(str(path), lines.append)
     return lines
 
 
@@ -74,7 +74,7 @@ def test_same_events_with_30_bit_floats(day, monkeypatch):
         held["samples"] += 1
 
     lines = []
-    scenario_driver.run(str(day), lines.append, wrap=F30, after=after)
+    mpy_scenario.run(str(day), lines.append, wrap=F30, after=after)
     events_full = [line for line in full if line.startswith("E ")]
     events_30 = [line for line in lines if line.startswith("E ")]
     kinds = {line.split()[2] for line in events_full}

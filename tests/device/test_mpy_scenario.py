@@ -2,7 +2,7 @@
 
 The day comes from host/sim (scenario.make_day rendered by wearer.render), its
 ticks start ten minutes before the 2**29 wrap, and one driver file
-(scenario_driver.py) runs it in both runtimes through the real Monitor and
+(mpy_scenario.py) runs it in both runtimes through the real Monitor and
 PostureDetector. MicroPython runs with a board-sized heap that must not grow.
 """
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import scenario_driver
+import mpy_scenario
 from firmware.ticks import TICKS_PERIOD
 from mpyrun import run_mpy
-from recordings import wearer_day
+from mpy_samples import wearer_day
 
 HERE = Path(__file__).resolve().parent
 HOURS = 1.5
@@ -22,8 +22,8 @@ SEED = 3
 
 MPY_SCRIPT = """
 import gc
-import scenario_driver
-replay = scenario_driver.Replay('/data/day.bin', print)
+import mpy_scenario
+replay = mpy_scenario.Replay('/data/day.bin', print)
 
 def _chunk():
     n = replay.chunk(26)
@@ -45,14 +45,14 @@ def day(tmp_path_factory):
 def cpython_lines(day):
     path, _n = day
     lines: list[str] = []
-    count = scenario_driver.run(str(path), lines.append)
+    count = mpy_scenario.run(str(path), lines.append)
     return lines + ["samples %d" % count]
 
 
 def test_same_events_and_minutes_under_micropython(day, cpython_lines):
     path, n = day
     out = run_mpy(MPY_SCRIPT, heap=128 * 1024, loop="_chunk",
-                  copies=("firmware", HERE / "scenario_driver.py", (path, "/data/day.bin")))
+                  copies=("firmware", HERE.parents[1] / "tools" / "mpy_scenario.py", (path, "/data/day.bin")))
     mpy_lines = out.splitlines()
     assert mpy_lines[-1] == "samples %d" % n
     assert mpy_lines == cpython_lines
