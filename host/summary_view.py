@@ -62,7 +62,7 @@ def overview_rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
          _delta("slouch_alerts", ch.get("slouch_alerts"))),
         ("Median time from alert to upright", fmt_s(s["median_response_s"]),
          _delta("median_response_s", ch.get("median_response_s"))),
-        ("Longest upright streak", fmt_min(s["longest_upright_streak_min"]), ""),
+        ("Longest upright streak (worn, not slouching)", fmt_min(s["longest_upright_streak_min"]), ""),
         ("Longest unbroken sitting", fmt_min(s["longest_sitting_min"]), ""),
         ("Breaks taken / reminded", "%d / %d" % (b["taken"], b["reminded"]), ""),
     ]
@@ -102,10 +102,11 @@ def render(s: dict[str, Any], console: Console) -> None:
     for col, just in (("Hour", "left"), ("Worn", "right"), ("Upright", "right"),
                       ("Slouched", "right"), ("", "left")):
         h.add_column(col, justify=just)  # type: ignore[arg-type]
+    top = max((r["slouch_min"] for r in s["by_hour"]), default=0.0) or 1.0
     for r in s["by_hour"]:
         if r["wear_min"] <= 0:
             continue
-        bar = "█" * int(round(r["slouch_min"] / 2))
+        bar = "█" * int(round(20 * r["slouch_min"] / top))
         h.add_row("%02d:00" % r["hour"], fmt_min(r["wear_min"]), fmt_pct(r["upright_share"]),
                   fmt_min(r["slouch_min"]), "[red]%s[/red]" % bar)
     console.print(h)
