@@ -1,11 +1,15 @@
 """Runs once after a hard reset, before USB starts.
 
 - Makes the flash writable for the firmware (and read-only for the laptop),
-  unless the board's button is held: then the laptop can edit files as usual.
+  unless the board's button is held during the first second after reset
+  (holding it while pressing reset would start the bootloader on some boards):
+  then the laptop can edit files as usual.
 - Adds a second USB serial channel for data (sync, live view, settings).
 Any failure leaves the board in CircuitPython's defaults; the firmware copes
 with a read-only drive by keeping its records in RAM.
 """
+
+import time
 
 import board
 import storage
@@ -23,7 +27,10 @@ try:
         _button.direction = digitalio.Direction.INPUT
         _button.pull = digitalio.Pull.UP
         try:
-            _held = not _button.value
+            _until = time.monotonic() + 1.0
+            while not _held and time.monotonic() < _until:
+                _held = not _button.value
+                time.sleep(0.02)
         finally:
             _button.deinit()
 except Exception as exc:  # a board without the pin: behave as not held
