@@ -6,7 +6,6 @@ import sys
 import pytest
 
 from host.sim.circuitpython import TICKS_PERIOD, SimClock
-from host.sim.device import SimDevice
 
 from .sources import Script, Tilted
 
@@ -17,17 +16,8 @@ def events(device, kind):
 
 
 @pytest.fixture
-def make_device():
-    made = []
-
-    def make(motion, **kwargs):
-        device = SimDevice(motion, **kwargs)
-        made.append(device)
-        return device
-
-    yield make
-    for device in made:
-        device.close()
+def make_device(sim_device):
+    return sim_device
 
 
 def test_code_py_boots_calibrates_and_runs_for_minutes(make_device):
