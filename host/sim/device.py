@@ -37,6 +37,7 @@ from typing import Any
 
 from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, Installation, PowerCut, ReloadRequested,
                                     SimBoard, SimClock, SimulationEnd, install)
+from host.sim.fakes.drv2605 import DRV2605Emulator
 from host.sim.fakes.osenv import settings_toml
 from host.sim.lsm6ds_emulator import LSM6DSEmulator
 
@@ -64,10 +65,12 @@ class SimDevice:
                  fs_dir: str | None = None, clock: SimClock | None = None,
                  board_id: str = "adafruit_qtpy_rp2040", imu_address: int = 0x6A,
                  root: str = REPO_ROOT, wall_timeout_s: float = 600.0, boot_ms: int = 1000,
-                 fs_capacity: int | None = None) -> None:
+                 fs_capacity: int | None = None, haptic_driver: bool = False) -> None:
         self.clock = clock or SimClock()
         self.board = SimBoard(self.clock, board_id)
         self.imu = LSM6DSEmulator(motion, variant, self.clock, imu_address).attach(self.board.i2c_bus)
+        # a DRV2605L on the same bus (POSTURE_HAPTIC = "drv2605"); its plays in self.haptic.plays
+        self.haptic = DRV2605Emulator(self.clock).attach(self.board.i2c_bus) if haptic_driver else None
         self._tmp = None
         if fs_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="posture-sim-")
@@ -257,6 +260,8 @@ class SimDevice:
 
     def _power_lost(self) -> None:
         self.imu.power_on_reset()
+        if self.haptic is not None:
+            self.haptic._power_on()
         self.board.safe_mode_reason = self._next_safe_mode
         self.board.reset_reason = "BROWNOUT" if self._next_safe_mode else "POWER_ON"
         self._next_safe_mode = None

@@ -209,9 +209,10 @@ class LSM6DSEmulator:
                 self._mode_ms[key] = self._mode_ms.get(key, 0.0) + span_ms
         self._modes_since_us = now
 
-    def _log_modes(self) -> None:
-        for name, (hz, mode) in zip(("accel", "gyro"), self._modes):
-            self.mode_timeline.append((self.clock.now_ms, name, hz, mode))
+    def _log_modes(self, which: list[int] | tuple[int, ...] = (0, 1)) -> None:
+        for i in which:
+            hz, mode = self._modes[i]
+            self.mode_timeline.append((self.clock.now_ms, ("accel", "gyro")[i], hz, mode))
 
     def _config_changed(self) -> None:
         now = self.clock.now_us
@@ -225,8 +226,9 @@ class LSM6DSEmulator:
         modes = self._current_modes()
         if modes != self._modes:
             self._flush_modes()
+            changed = [i for i in (0, 1) if modes[i] != self._modes[i]]
             self._modes = modes
-            self._log_modes()
+            self._log_modes(changed)
 
     def time_in_modes(self) -> dict[tuple[str, float, str], float]:
         """ms spent so far per (sensor, ODR in Hz, mode)."""

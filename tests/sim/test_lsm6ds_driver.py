@@ -306,8 +306,8 @@ def test_mode_log_follows_the_power_modes_the_firmware_chooses(rig):
     with dev as i2c:
         i2c.write(bytes([0x15, 0x00]))       # high-performance: the same code means 12.5 Hz
     assert emu.accel_odr_hz() == 12.5
-    assert [m[1:] for m in emu.mode_timeline[-2:]] == [("accel", 12.5, "high-performance"),
-                                                       ("gyro", 0.0, "power-down")]
+    assert [m[1:] for m in emu.mode_timeline[-2:]] == [("accel", 1.6, "low-power"),
+                                                       ("accel", 12.5, "high-performance")]
 
 
 def test_driver_sleeps_cost_simulated_time_only(rig):
