@@ -97,7 +97,19 @@ def validate(key, value):
         return False, "%s = %r is not one of %s" % (key, value, ", ".join(low))
     if len(value) > 24:
         return False, "%s is longer than 24 characters" % key
+    if low is None and value and not _pin_name(value):
+        return False, "%s = %r is not a board pin name (like D5 or A0)" % (key, value)
     return True, value
+
+
+def _pin_name(word):
+    """A board pin name: an upper-case letter, then letters, digits or '_' (never '__dunder__')."""
+    if not ("A" <= word[0] <= "Z"):
+        return False
+    for ch in word:
+        if not ("A" <= ch <= "Z" or "a" <= ch <= "z" or "0" <= ch <= "9" or ch == "_"):
+            return False
+    return True
 
 
 def unknown_keys(text):

@@ -82,7 +82,7 @@ def make_motor(board, cfg, settings, say):
             return DigitalMotor(out)
         import pwmio
         return PwmMotor(pwmio.PWMOut(pin, frequency=20000, duty_cycle=0))
-    except (AttributeError, ValueError, RuntimeError, OSError) as exc:
+    except (AttributeError, TypeError, ValueError, RuntimeError, OSError) as exc:  # TypeError: not a pin
         say("posture: cannot drive the motor (%s on %s): %s; running without vibration"
             % (kind, pin_name, exc))
         return NullMotor()
@@ -118,7 +118,7 @@ def make_button(board, cfg, settings, detector):
         pin = digitalio.DigitalInOut(getattr(board, name))
         pin.direction = digitalio.Direction.INPUT
         pin.pull = digitalio.Pull.UP
-    except (AttributeError, ValueError, RuntimeError):
+    except (AttributeError, TypeError, ValueError, RuntimeError):
         return None
     return Button(pin, detector)
 

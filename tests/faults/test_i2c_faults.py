@@ -38,7 +38,7 @@ def test_single_errors_are_absorbed_without_an_alarm() -> None:
     rng = random.Random(7)
     injected = 0
     with device(recording()) as dev:
-        dev.run_for(1)
+        dev.run_for(5)                        # boot.py's button watch, then code.py is running
         for _ in range(70):       # one failed transaction every 0.5-1.5 s for about 70 s
             dev.imu.fail_next(1)
             injected += 1
