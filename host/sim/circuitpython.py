@@ -38,6 +38,10 @@ class PowerCut(DeviceReset):
     """The power went (SimDevice.power_cut / brownout): RAM is lost, the IMU restarts too."""
 
 
+class HardFault(DeviceReset):
+    """The board crashed hard (SimDevice.crash): it restarts into safe mode."""
+
+
 class ReloadRequested(BaseException):
     """supervisor.reload(): code.py restarts (boot.py does not run again)."""
 

@@ -21,9 +21,10 @@ the board idles (traceback on the console) until the span ends. Each start
 takes `boot_ms` (CircuitPython's safe-mode wait) before boot.py runs.
 
 Between spans the caller may `power_cut()` (RAM lost, the IMU restarts, files
-and nvm stay) or `brownout()` (the same, then safe mode: safemode.py runs with
+and nvm stay), `brownout()` (the same, then safe mode: safemode.py runs with
 supervisor.runtime.safe_mode_reason BROWNOUT, and the board stays in safe mode
-unless it calls microcontroller.reset()).
+unless it resets or deep-sleeps) or `crash(reason)` (safe mode with `reason`,
+the IMU untouched).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ import threading
 import traceback
 from typing import Any
 
-from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, Installation, PowerCut, ReloadRequested,
-                                    SimBoard, SimClock, SimulationEnd, install)
+from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, HardFault, Installation, PowerCut,
+                                    ReloadRequested, SimBoard, SimClock, SimulationEnd, install)
 from host.sim.fakes.drv2605 import DRV2605Emulator
 from host.sim.fakes.osenv import settings_toml
 from host.sim.lsm6ds_emulator import LSM6DSEmulator
@@ -131,6 +132,12 @@ class SimDevice:
         """A brown-out now: the board restarts into safe mode (safemode.py) on the next run_for()."""
         self._next_safe_mode = "BROWNOUT"
         self._interrupt = PowerCut("brown-out")
+
+    def crash(self, reason: str = "HARD_FAULT") -> None:
+        """A hard crash now (no power loss: the IMU keeps its set-up): the board restarts into
+        safe mode with supervisor.SafeModeReason `reason` on the next run_for()."""
+        self._next_safe_mode = reason
+        self._interrupt = HardFault(reason)
 
     def close(self) -> None:
         """Stop the firmware thread (unwinding code.py) and remove the temporary drive."""
@@ -252,18 +259,26 @@ class SimDevice:
                 run_boot = outcome != "reload"
                 if outcome in ("done", "crash"):
                     self._idle()
-            except DeviceReset as exc:          # a power cut while idle
+            except DeviceReset as exc:          # a power cut or crash while idle
                 self.resets.append((self.clock.now_ms, type(exc).__name__))
                 run_boot = True
-                if isinstance(exc, PowerCut):
-                    self._power_lost()
+                self._after_reset(exc)
 
-    def _power_lost(self) -> None:
-        self.imu.power_on_reset()
-        if self.haptic is not None:
-            self.haptic._power_on()
-        self.board.safe_mode_reason = self._next_safe_mode
-        self.board.reset_reason = "BROWNOUT" if self._next_safe_mode else "POWER_ON"
+    def _after_reset(self, exc: DeviceReset) -> None:
+        """What a reset leaves behind: the IMU restarts only when the power went; safe mode
+        when the cause calls for it or the program asked (on_next_reset(RunMode.SAFE_MODE))."""
+        board = self.board
+        if isinstance(exc, PowerCut):
+            self.imu.power_on_reset()
+            if self.haptic is not None:
+                self.haptic._power_on()
+            board.reset_reason = "BROWNOUT" if self._next_safe_mode == "BROWNOUT" else "POWER_ON"
+        elif isinstance(exc, HardFault):
+            board.reset_reason = "UNKNOWN"
+        board.safe_mode_reason = self._next_safe_mode
+        if getattr(board.next_run_mode, "name", None) == "SAFE_MODE":
+            board.safe_mode_reason = board.safe_mode_reason or "PROGRAMMATIC"
+        board.next_run_mode = None
         self._next_safe_mode = None
 
     def _safe_mode(self) -> None:
@@ -277,7 +292,6 @@ class SimDevice:
             outcome = self._run("safemode.py", sink=lines.append)
         self.safemode_output = "".join(lines)
         if outcome == "reset":
-            self.board.safe_mode_reason = None
             return
         self._idle()
 
@@ -319,13 +333,14 @@ class SimDevice:
             return "reload"
         except DeepSleepRequested as exc:
             self.resets.append((self.clock.now_ms, "DeepSleep"))
+            self.board.safe_mode_reason = None     # waking from deep sleep is a normal start
+            self.board.reset_reason = "DEEP_SLEEP_ALARM"
             if exc.wake_ms is not None:
                 self.clock.advance_ms(max(0, exc.wake_ms - self.clock.now_ms))
             return "reset"
         except DeviceReset as exc:
             self.resets.append((self.clock.now_ms, type(exc).__name__))
-            if isinstance(exc, PowerCut):
-                self._power_lost()
+            self._after_reset(exc)
             return "reset"
         except SimulationEnd:
             raise

@@ -14,7 +14,7 @@ them). A sensor in power-down reads 0.
 The motion source is any object with `at(t_ms) -> (ax, ay, az, gx, gy, gz)`
 (m/s² and rad/s in the sensor frame); t_ms is the clock's elapsed ms.
 
-Faults: `fail_next(n, errno=5)` fails the next n transactions with OSError;
+Faults: `fail_next(n, errno=5)` fails the next n transactions with OSError (calls add up);
 `vanish()` takes the chip off the bus (NACK, OSError 19) and `reappear()`
 brings it back powered up anew, at its register defaults.
 
@@ -268,9 +268,14 @@ class LSM6DSEmulator:
 
     # -- faults
     def fail_next(self, n: int, errno: int = _errno.EIO) -> None:
-        """The next n transactions addressed to the chip fail with OSError(errno)."""
-        self._fail_left = n
+        """The next n transactions addressed to the chip fail with OSError(errno). Calls add up:
+        failures not yet used stay pending (all with the latest errno)."""
+        self._fail_left += n
         self._fail_errno = errno
+
+    @property
+    def failures_pending(self) -> int:
+        return self._fail_left
 
     def vanish(self) -> None:
         """Off the bus: every transaction NACKs (OSError 19) until reappear()."""

@@ -114,3 +114,14 @@ def test_full_drive_raises_enospc(tmp_path):
     assert "OSError: [Errno 28] No space left on device" in text
     free = int(text.split("free ")[1].split()[0])
     assert 7000 < free <= 8192
+
+
+def test_a_crash_enters_safe_mode_with_its_reason_and_keeps_the_imu(tmp_path):
+    with SimDevice(Constant(), root=board_root(tmp_path)) as device:
+        device.run_for(5)
+        device.imu.regs[0x10] = 0x20                            # something the firmware set up
+        device.crash("HARD_FAULT")
+        device.run_for(5)
+        assert "safe mode: SafeModeReason.HARD_FAULT" in device.safemode_output
+        assert [kind for _, kind in device.resets] == ["HardFault", "DeviceReset"]
+        assert device.imu.regs[0x10] == 0x20 and device.boots == 2

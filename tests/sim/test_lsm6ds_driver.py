@@ -325,3 +325,22 @@ def test_driver_sleeps_cost_simulated_time_only(rig):
         sensor.accelerometer_range = sensor.accelerometer_range   # each sleeps 0.2 s
     assert board.clock.now_ms - start_sim == 400 + 20 * 200
     assert wall() - start_wall < 2.0
+
+
+def test_fault_requests_add_up_until_used(rig):
+    board, add_chip = rig
+    emu = add_chip(Constant())
+    import board as board_mod
+    from adafruit_lsm6ds.lsm6dsox import LSM6DSOX
+
+    sensor = LSM6DSOX(board_mod.I2C())
+    emu.fail_next(1)
+    emu.fail_next(2)
+    assert emu.failures_pending == 3
+    errors = 0
+    for _ in range(5):
+        try:
+            sensor.acceleration
+        except OSError:
+            errors += 1
+    assert errors == 3 and emu.failures == 3 and emu.failures_pending == 0
