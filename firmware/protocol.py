@@ -178,10 +178,13 @@ class Protocol:
             self.live_on = False
 
     def _stream(self):
+        reader = self.reader
+        if reader is None:
+            return
         for _ in range(self.lines_per_poll):
-            record = self.reader.next() if self.sync_left > 0 else None
+            record = reader.next() if self.sync_left > 0 else None
             if record is None:
-                self._send("END %d %d" % (self.sync_count, self.reader.last + 1))
+                self._send("END %d %d" % (self.sync_count, reader.last + 1))
                 self.reader = None
                 return
             self._send("R " + hexlify(record).decode())
@@ -253,8 +256,9 @@ class Protocol:
             return self._err("args", "CALIBRATE takes no arguments")
         if self.calibrate is None:
             return self._err("state", "calibration is not available")
+        first = self.log.next_seq  # the outcome event will have this seq or a later one
         self.calibrate()
-        self._send("OK CALIBRATE next=%d" % self.log.next_seq)
+        self._send("OK CALIBRATE next=%d" % first)
 
     def _value(self, key):
         if self.settings is not None:

@@ -87,7 +87,8 @@ def next_record(data, pos, last_seq):
 
     A good record exactly at pos is taken as it is. Past damage, a candidate
     must also continue the sequence: last_seq < seq <= last_seq + RESYNC_SPAN
-    (any seq when last_seq < 0), so random bytes are not mistaken for a record.
+    (when last_seq < 0: be followed at once by the record with the next seq),
+    so random bytes are not mistaken for a record.
     """
     n = len(data)
     size = valid_at(data, pos)
@@ -98,8 +99,11 @@ def next_record(data, pos, last_seq):
         size = valid_at(data, pos)
         if size:
             seq = seq_at(data, pos)
-            if last_seq < 0 or last_seq < seq <= last_seq + RESYNC_SPAN:
-                return pos, size, seq
+            if last_seq >= 0:
+                if last_seq < seq <= last_seq + RESYNC_SPAN:
+                    return pos, size, seq
+            elif valid_at(data, pos + size) and seq_at(data, pos + size) == seq + 1:
+                return pos, size, seq  # nothing to go by: two records in a row, not chance
         pos += 1
     return None
 

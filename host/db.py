@@ -14,7 +14,7 @@ import bisect
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from contextlib import contextmanager
 
@@ -97,7 +97,7 @@ class Database:
         return int(m.fetchone()[0]), int(e.fetchone()[0])
 
     # ---- writing -----------------------------------------------------------
-    def _write(self, fn, *args):  # type: ignore[no-untyped-def]
+    def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:
             with self.conn:
                 return fn(*args)
@@ -129,7 +129,7 @@ class Database:
         Also moves sync_state to `acked` (never backwards, never into the volatile range).
         Returns (new minutes, new events, boots touched).
         """
-        return self._write(self._store, device_id, list(records), acked, list(anchors))  # type: ignore[no-any-return]
+        return self._write(self._store, device_id, list(records), acked, list(anchors))
 
     def _store(self, device_id: str, records: list[bytes], acked: int | None,
                anchors: list[tuple[int, int, int, float]]) -> tuple[int, int, set[int]]:
@@ -147,16 +147,16 @@ class Database:
             before = c.total_changes
             if rtype == record.T_MINUTE:
                 c.execute("INSERT OR IGNORE INTO minutes VALUES (?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
-                          (device_id, seq, boot, t_ms) + tuple(fields[1:]))  # type: ignore[index]
+                          (device_id, seq, boot, t_ms) + tuple(fields[1:]))
                 minutes += c.total_changes - before
             elif rtype == record.T_EVENT:
-                _t, kind, a, b = fields  # type: ignore[misc]
+                _t, kind, a, b = fields
                 c.execute("INSERT OR IGNORE INTO events VALUES (?,?,?,?,NULL,?,?,?)",
                           (device_id, seq, boot, t_ms, kind, a, b))
                 events += c.total_changes - before
-            elif WALL_MIN <= float(fields) <= WALL_MAX:  # type: ignore[arg-type]
+            elif WALL_MIN <= float(fields) <= WALL_MAX:
                 c.execute("INSERT OR IGNORE INTO anchors VALUES (?,?,?,?,?)",
-                          (device_id, seq, boot, t_ms, float(fields)))  # type: ignore[arg-type]
+                          (device_id, seq, boot, t_ms, float(fields)))
         for boot in boots:
             c.execute("INSERT OR IGNORE INTO boots VALUES (?,?,NULL,NULL)", (device_id, boot))
         if acked is not None and 0 <= acked < VOLATILE_SEQ:

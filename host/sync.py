@@ -136,7 +136,7 @@ def sync(link: Transport, db: Database, now: Callable[[], float] = time.time, ch
             result.new_events += e
             result.records += len(recs)
             result.boots |= boots
-            link.request("ACK %d" % last, "OK")  # only now: the records are committed
+            link.request("ACK %d" % last, "OK ACK")  # only now: the records are committed
             result.acked = last
             from_seq = last + 1
             done += len(recs)

@@ -38,7 +38,7 @@ class Transport:
         if serial_obj is not None:
             self.ser = serial_obj
         else:
-            import serial
+            import serial  # type: ignore[import-untyped]
 
             try:
                 self.ser = serial.Serial(port, 115200, timeout=timeout, write_timeout=timeout)

@@ -1,0 +1,30 @@
+"""`posture devices`: the clips connected now (CircuitPython data channels)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from host.devices import NO_CLIP, data_ports
+
+NAME = "devices"
+HELP = "List the connected clips (their data channel ports)."
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+
+def run(args: argparse.Namespace) -> int:
+    ports = data_ports()
+    if args.json:
+        sys.stdout.write(json.dumps([p.as_dict() for p in ports], indent=2) + "\n")
+        return 0 if ports else 1
+    if not ports:
+        sys.stdout.write(NO_CLIP + "\n")
+        return 1
+    for p in ports:
+        extra = " serial %s" % p.serial_number if p.serial_number else ""
+        sys.stdout.write("%s  %s (%s)%s\n" % (p.device, p.description, p.interface, extra))
+    return 0

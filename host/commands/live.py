@@ -1,0 +1,86 @@
+"""`posture live`: a terminal gauge of the clip's current forward angle and state."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from host.devices import add_port_arguments, open_link
+from host.errors import PostureError
+from host.transport import CorruptReply, Transport
+
+NAME = "live"
+HELP = "Show the clip's current angle and state a few times a second (Ctrl-C stops)."
+GAUGE_DEG = 60  # the bar spans -GAUGE_DEG/3 .. GAUGE_DEG degrees of flexion
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_port_arguments(p)
+    p.add_argument("--seconds", type=float, default=0, help="stop after this long (default: run until Ctrl-C)")
+    p.add_argument("--count", type=int, default=0, help="stop after this many readings")
+    p.add_argument("--json", action="store_true", help="one JSON object per reading")
+
+
+def parse_live(line: str) -> dict[str, object] | None:
+    """{'t_ms', 'flex_deg', 'side_deg', 'state'} from an `L` line (None if malformed)."""
+    words = line.split()
+    if len(words) != 5 or words[0] != "L":
+        return None
+    try:
+        t_ms = int(words[1])
+        flex = None if words[2] == "-" else int(words[2]) / 10
+        side = None if words[3] == "-" else int(words[3]) / 10
+    except ValueError:
+        return None
+    if not (0 <= t_ms < 1 << 29) or any(v is not None and abs(v) > 360 for v in (flex, side)):
+        return None
+    return {"t_ms": t_ms, "flex_deg": flex, "side_deg": side, "state": words[4][:20]}
+
+
+def gauge(reading: dict[str, object], width: int = 40) -> str:
+    flex = reading["flex_deg"]
+    if not isinstance(flex, (int, float)):
+        return "  no angle yet (%s)" % reading["state"]
+    low = -GAUGE_DEG / 3
+    pos = int((min(max(float(flex), low), GAUGE_DEG) - low) / (GAUGE_DEG - low) * width)
+    return "%6.1f°  [%s%s]  %s" % (float(flex), "#" * pos, "-" * (width - pos), reading["state"])
+
+
+def stream(link: Transport, seconds: float, json_out: bool, count: int = 0) -> int:
+    link.request("LIVE on", "OK LIVE")
+    shown = 0
+    end = time.monotonic() + seconds if seconds > 0 else None
+    try:
+        while (end is None or time.monotonic() < end) and (count <= 0 or shown < count):
+            try:
+                line = link.read_body()
+            except CorruptReply:
+                continue
+            reading = parse_live(line) if line.startswith("L ") else None
+            if reading is None:
+                continue
+            shown += 1
+            if json_out:
+                sys.stdout.write(json.dumps(reading) + "\n")
+                sys.stdout.flush()
+            else:
+                sys.stdout.write("\r" + gauge(reading) + "   ")
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        try:
+            link.send("LIVE off")
+        except PostureError:
+            pass
+        if not json_out:
+            sys.stdout.write("\n")
+    return shown
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_link(args.port, args.timeout) as link:
+        stream(link, args.seconds, args.json, args.count)
+    return 0

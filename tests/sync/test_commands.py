@@ -1,0 +1,138 @@
+"""The `posture` subcommands that talk to a clip, against the simulated clip on a pty."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from firmware import events
+from host.cli import main
+from host.logfile import read_records
+from host.sim.ptydevice import PtyDevice, prefill
+
+START = 1_760_000_000
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("two")
+    prefill(str(root / "log"), 2, start_unix=START)
+    return root / "log"
+
+
+def rows(db: Path) -> tuple[list, list]:
+    conn = sqlite3.connect(db)
+    try:
+        return (conn.execute("SELECT * FROM minutes ORDER BY seq").fetchall(),
+                conn.execute("SELECT * FROM events ORDER BY seq").fetchall())
+    finally:
+        conn.close()
+
+
+def test_sync_json_then_again(two_days: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(two_days, tmp_path / "log")
+    db = tmp_path / "db.sqlite"
+    with PtyDevice(str(tmp_path / "log")) as dev:
+        assert main(["sync", "--port", dev.port, "--db", str(db), "--json"]) == 0
+        first = json.loads(capsys.readouterr().out)
+        assert first["new_minutes"] == 1200 and first["clock_set"]
+        assert main(["sync", "--port", dev.port, "--db", str(db)]) == 0
+        assert "0 new minutes, 0 new events" in capsys.readouterr().out
+
+
+def test_import_of_copied_segments_then_sync_adds_nothing(two_days: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(two_days, tmp_path / "log")
+    db = tmp_path / "db.sqlite"
+    drive_copy = tmp_path / "copied"
+    shutil.copytree(two_days, drive_copy)
+    assert main(["import", str(drive_copy), "--db", str(db)]) == 2
+    assert "--device" in capsys.readouterr().err
+    assert main(["import", str(drive_copy), "--db", str(db), "--device", "SIM0001", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["new_minutes"] == 1200
+    imported = rows(db)
+    assert main(["import", str(drive_copy), "--db", str(db), "--json"]) == 0  # the one clip known now
+    assert json.loads(capsys.readouterr().out)["new_minutes"] == 0
+    with PtyDevice(str(tmp_path / "log")) as dev:
+        assert main(["sync", "--port", dev.port, "--db", str(db), "--json"]) == 0
+    synced = json.loads(capsys.readouterr().out)
+    assert synced["new_minutes"] == 0 and synced["new_events"] == 0
+    assert rows(db) == imported
+    assert all(m[4] is not None for m in imported[0])
+
+
+def test_import_of_a_truncated_or_damaged_file(two_days: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    seg = sorted(two_days.iterdir())[0]
+    data = bytearray(seg.read_bytes())
+    cut = tmp_path / "00000001.bin"
+    cut.write_bytes(bytes(data[:len(data) // 2 + 7]))
+    db = tmp_path / "db.sqlite"
+    assert main(["import", str(cut), "--db", str(db), "--device", "X1", "--json"]) == 0
+    half = json.loads(capsys.readouterr().out)
+    assert 0 < half["records"] < len(data) // 20 and half["damaged_bytes"] > 0
+    data[300] ^= 0x55
+    damaged = tmp_path / "00000002.bin"
+    damaged.write_bytes(bytes(data))
+    assert main(["import", str(damaged), "--db", str(db), "--device", "X1", "--json"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    full, _ = read_records(seg.read_bytes())
+    assert whole["records"] == len(full) - 1  # only the damaged record is lost
+    # the damaged one (in the first half) was already imported: everything else after the cut is new
+    assert whole["new_minutes"] + whole["new_events"] == len(full) - half["records"]
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(random.Random(5).randbytes(200000))
+    assert main(["import", str(junk), "--db", str(db), "--device", "X1"]) == 2
+    assert "not a posture log" in capsys.readouterr().err
+
+
+def test_config_get_set_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with PtyDevice(str(tmp_path / "log")) as dev:
+        assert main(["config", "--port", dev.port, "--json"]) == 0
+        values = json.loads(capsys.readouterr().out)
+        assert values["POSTURE_SLOUCH_DEG"] == "15" and values["POSTURE_HAPTIC_PIN"] == ""
+        assert main(["config", "--port", dev.port, "POSTURE_SLOUCH_DEG", "22"]) == 0
+        assert "POSTURE_SLOUCH_DEG = 22" in capsys.readouterr().out
+        assert main(["config", "--port", dev.port, "POSTURE_SLOUCH_DEG", "99"]) == 2
+        assert "outside" in capsys.readouterr().err
+        assert main(["config", "--port", dev.port, "NOPE"]) == 2
+    assert (tmp_path / "log" / "settings.txt").read_text() == "POSTURE_SLOUCH_DEG=22\n"
+    with PtyDevice(str(tmp_path / "log")) as dev:  # kept across a restart
+        assert main(["config", "--port", dev.port, "POSTURE_SLOUCH_DEG"]) == 0
+        assert "= 22" in capsys.readouterr().out
+
+
+def test_live_and_calibrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clock = [0]
+
+    def ticks() -> int:
+        clock[0] += 50  # simulated ticks: 50 ms per loop pass
+        return clock[0]
+
+    dev_box: list[PtyDevice] = []
+
+    def calibrate() -> None:
+        dev_box[0].log.event((clock[0], events.CALIBRATED, 35, 52))
+
+    with PtyDevice(str(tmp_path / "log"), ticks=ticks, calibrate=calibrate,
+                   live=lambda: (183, -12, "slouch")) as dev:
+        dev_box.append(dev)
+        assert main(["live", "--port", dev.port, "--json", "--count", "4"]) == 0
+        lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        assert len(lines) == 4
+        assert lines[0]["flex_deg"] == 18.3 and lines[0]["side_deg"] == -1.2
+        assert lines[0]["state"] == "slouch"
+        assert main(["calibrate", "--port", dev.port, "--json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert got["event"] == "calibrated" and got["mount_tilt_deg"] == 3.5
+
+
+def test_no_clip_and_bad_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sync", "--port", str(tmp_path / "ttyNONE"), "--db", str(tmp_path / "d")]) == 2
+    assert "cannot open" in capsys.readouterr().err
