@@ -14,11 +14,13 @@ that model resets, and the sys.modules bookkeeping.
 
 from __future__ import annotations
 
+import math
 import sys
 import types
 from typing import Any, Callable, Iterator, Protocol
 
 TICKS_PERIOD = 1 << 29
+_CP_MANTISSA = 1 << 22
 _TICKS_MASK = TICKS_PERIOD - 1
 
 
@@ -64,6 +66,8 @@ class SimClock:
     """Simulated time. Elapsed time is kept in integer microseconds; ticks are integer ms.
 
     `ticks_ms()` counts like supervisor.ticks_ms: starts at `start_ticks` and wraps at 2**29.
+    `monotonic()` counts seconds from power-on (the clock's creation) at CircuitPython's
+    float precision (`cp_float`).
     `sleep()` advances simulated time, never wall time. With `stop_at_ms` (elapsed ms since
     the clock was made) a sleep that reaches it raises SimulationEnd. A firmware loop that
     busy-waits on ticks_ms() without sleeping still progresses: after `spin_limit` reads
@@ -76,6 +80,7 @@ class SimClock:
         self.start_ticks = start_ticks
         self.stop_at_ms = stop_at_ms
         self.spin_limit = spin_limit
+        self.cp_float = True  # monotonic() at CircuitPython's float precision
         self._us = 0
         self._spins = 0
         self._timers: list[_Timer] = []
@@ -103,12 +108,18 @@ class SimClock:
         return (self.start_ticks + self._us // 1000) & _TICKS_MASK
 
     def monotonic(self) -> float:
+        """Seconds as CircuitPython returns them: a float with 22 significant bits (its 30-bit
+        floats), so after about 70 minutes of uptime it no longer resolves a millisecond."""
         self._spin()
-        return (self.start_ticks * 1000 + self._us) / 1_000_000
+        value = self._us / 1_000_000   # from power-on, like the board's (ticks_ms starts elsewhere)
+        if not self.cp_float or value == 0:
+            return value
+        mantissa, exponent = math.frexp(value)
+        return math.ldexp(math.floor(mantissa * _CP_MANTISSA) / _CP_MANTISSA, exponent)
 
     def monotonic_ns(self) -> int:
         self._spin()
-        return (self.start_ticks * 1000 + self._us) * 1000
+        return self._us * 1000
 
     # -- moving
     def add_timer(self, timer: _Timer) -> None:

@@ -26,7 +26,19 @@ def test_ticks_wrap_at_2_29_and_wrap_safe_differences_hold():
     assert after == 500                      # wrapped
     assert ticks_diff(after, before) == 2000
     assert clock.now_ms == 2000              # elapsed time never wraps
-    assert clock.monotonic() == pytest.approx((start + 2000) / 1000)
+    assert clock.monotonic() == pytest.approx(2.0)   # seconds since power-on
+
+
+def test_monotonic_has_circuitpython_float_precision():
+    clock = SimClock()
+    clock.sleep(1.001)
+    assert clock.monotonic() == pytest.approx(1.001, abs=1e-6)
+    clock.sleep(5 * 3600)                   # 5 hours up: 22 significant bits no longer resolve 1 ms
+    a = clock.monotonic()
+    clock.sleep(0.001)
+    assert clock.monotonic() == a
+    clock.cp_float = False
+    assert clock.monotonic() == pytest.approx(18001.002)
 
 
 def test_sleep_is_simulated_and_stop_at_ends_an_endless_loop():

@@ -206,7 +206,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
         times = [a.monotonic_time for a in alarms if isinstance(a, TimeAlarm)]
         if not times:
             return None
-        return int(min(times) * 1_000_000) - clock.start_ticks * 1000
+        return int(min(times) * 1_000_000)
 
     def light_sleep_until_alarms(*alarms: object) -> object:
         wake = _wake_us(alarms)
