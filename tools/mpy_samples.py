@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from firmware.ticks import TICKS_PERIOD
 
 RECORD = struct.Struct("<Iffffff")
 
 
-def write_samples(path: Path, rows, ticks_start: int = 0) -> int:
+def write_samples(path: Path, rows: Iterable[Sequence[float]], ticks_start: int = 0) -> int:
     """rows of (t_s, ax, ay, az, gx, gy, gz) -> binary sample file; returns the count."""
     n = 0
     with open(path, "wb") as fh:

@@ -17,20 +17,10 @@ def test_there_are_firmware_modules():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_module_imports_under_micropython(name):
-    """Each module imports on its own (fresh interpreter, board-like heap, CircuitPython's
-    missing modules blocked), and what it keeps on the heap is small."""
-    out = run_mpy(
-        "import gc\n"
-        "gc.collect()\n"
-        "before = gc.mem_alloc()\n"
-        "import firmware.%s as m\n"
-        "gc.collect()\n"
-        "print(m.__name__, gc.mem_alloc() - before)\n" % name,
-        heap=128 * 1024,
-    )
-    mod, footprint = out.split()
-    assert mod == "firmware." + name
-    assert 0 <= int(footprint) < 128 * 1024
+    """Each module imports on its own: fresh interpreter, board-sized heap, and the modules
+    CircuitPython lacks blocked. (Footprints: tests/device/test_mpy_budget.py.)"""
+    out = run_mpy("import firmware.%s as m\nprint(m.__name__)\n" % name, heap=128 * 1024)
+    assert out.split() == ["firmware." + name]
 
 
 def test_every_board_file_compiles_under_micropython():
