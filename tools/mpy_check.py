@@ -89,7 +89,7 @@ def _private_consts(path: Path) -> set[str]:
         tree = ast.parse(path.read_text())
     except (OSError, SyntaxError):
         return set()
-    names = set()
+    names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
                 and isinstance(node.value.func, ast.Name) and node.value.func.id == "const":
