@@ -82,6 +82,7 @@ class SimClock:
         self.spin_limit = spin_limit
         self.cp_float = True  # monotonic() at CircuitPython's float precision
         self._us = 0
+        self.slept_us = 0  # of the elapsed time, how much the program spent in sleep()
         self._spins = 0
         self._timers: list[_Timer] = []
         # Called (in the advancing thread) when time reaches stop_at_ms; it must move
@@ -132,12 +133,20 @@ class SimClock:
             self._timers.remove(timer)
 
     def sleep(self, seconds: float) -> None:
+        """time.sleep on the board: simulated time passes, counted in `slept_us` (for a power model)."""
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
-        self.advance_us(int(seconds * 1_000_000 + 0.5))
+        self.sleep_us(int(seconds * 1_000_000 + 0.5))
 
     def sleep_ms(self, ms: int) -> None:
-        self.advance_us(int(ms) * 1000)
+        self.sleep_us(int(ms) * 1000)
+
+    def sleep_us(self, us: int) -> None:
+        start = self._us
+        try:
+            self.advance_us(us)
+        finally:
+            self.slept_us += self._us - start
 
     def advance_us(self, us: int) -> None:
         """Move time forward, firing timers (watchdog) and the stop point on the way."""

@@ -43,6 +43,9 @@ def test_code_py_boots_calibrates_and_runs_for_minutes(make_device):
                       if (sensor, hz, mode) == ("accel", 26.0, "low-power"))
     assert t_low_power < 5000 and modes[("accel", 26.0, "low-power")] == 180_000 - t_low_power
     assert device.imu.samples_taken > 26 * 175
+    # for a power model: the loop sleeps most of the time, and each sample is a short I2C read
+    assert 0.8 * 180_000_000 < device.clock.slept_us < 180_000_000
+    assert device.board.i2c_bus.bytes_moved < 20 * device.imu.samples_taken
     # the host's modules are untouched while the device is paused and after it is closed
     assert "board" not in sys.modules and sys.modules.get("time") is before["time"]
     device.close()

@@ -40,6 +40,7 @@ class SimI2CBus:
         self.devices: dict[int, I2CTarget] = {}
         self.locked = False
         self.transactions = 0
+        self.bytes_moved = 0  # data bytes written and read (address bytes not counted)
 
     def attach(self, address: int, device: I2CTarget) -> None:
         if not 0 <= address < 0x80:
@@ -62,13 +63,17 @@ class SimI2CBus:
 
     def write(self, address: int, data: bytes) -> None:
         self._target(address).i2c_write(data)
+        self.bytes_moved += len(data)
 
     def read(self, address: int, n: int) -> bytes:
-        return self._target(address).i2c_read(n)
+        data = self._target(address).i2c_read(n)
+        self.bytes_moved += n
+        return data
 
     def write_then_read(self, address: int, data: bytes, n: int) -> bytes:
         dev = self._target(address)
         dev.i2c_write(data)
+        self.bytes_moved += len(data) + n
         return dev.i2c_read(n)
 
 

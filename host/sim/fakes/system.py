@@ -212,7 +212,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
         wake = _wake_us(alarms)
         if wake is None:
             raise ValueError("no alarm the simulator can wake from")
-        clock.advance_us(max(0, wake - clock.now_us))
+        clock.sleep_us(max(0, wake - clock.now_us))
         return min((a for a in alarms if isinstance(a, TimeAlarm)), key=lambda a: a.monotonic_time)
 
     def exit_and_deep_sleep_until_alarms(*alarms: object, preserve_dios: tuple = ()) -> None:
