@@ -9,7 +9,9 @@ little-endian two's complement at the configured sensitivity, saturating).
 Output data follow the configured ODR: sample k of a sensor switched on at t0
 is taken from the motion source at t0 + (k+1)/ODR and held until the next one
 (STATUS_REG XLDA/GDA/TDA say a new sample waits; reading the outputs clears
-them). A sensor in power-down reads 0.
+them). A sensor in power-down reads 0. Outputs change only between I2C
+transactions, so a multi-byte read is always coherent (what BDU guarantees);
+split single-byte reads across a sample boundary can mix samples, as without BDU.
 
 The motion source is any object with `at(t_ms) -> (ax, ay, az, gx, gy, gz)`
 (m/s² and rad/s in the sensor frame); t_ms is the clock's elapsed ms.
