@@ -49,6 +49,18 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("posture", "posture-clip")) / "posture.sqlite3"
 
 
+def _bounded_minute(fields: Any) -> tuple[int, ...]:
+    """A minute's counts held to the contract (parts <= worn <= 60), whatever the clip sent."""
+    worn = min(int(fields[1]), 60)
+    left = worn
+    parts = []
+    for value in fields[2:6]:
+        value = min(int(value), left)
+        parts.append(value)
+        left -= value
+    return (worn, *parts, *fields[6:9])
+
+
 class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -147,7 +159,7 @@ class Database:
             before = c.total_changes
             if rtype == record.T_MINUTE:
                 c.execute("INSERT OR IGNORE INTO minutes VALUES (?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
-                          (device_id, seq, boot, t_ms) + tuple(fields[1:]))
+                          (device_id, seq, boot, t_ms) + _bounded_minute(fields))
                 minutes += c.total_changes - before
             elif rtype == record.T_EVENT:
                 _t, kind, a, b = fields

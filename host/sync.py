@@ -22,6 +22,7 @@ from host.transport import CorruptReply, Transport, fields, int_field
 
 CHUNK = 1000
 MAX_RETRIES = 5
+EXTRA_LINES = 200  # lines beyond a chunk's records (stale or live lines) before giving up
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
 
 
@@ -78,7 +79,12 @@ def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[bytes]
     recs: list[bytes] = []
     last = from_seq - 1
     damaged = False
+    lines = 0
     while True:
+        lines += 1
+        if lines > chunk + EXTRA_LINES:  # a clip that never ends its reply must not hold us forever
+            raise CorruptReply("the clip on %s sent more than the %d records asked for without END; "
+                               "what arrived before is saved, run the sync again" % (link.port, chunk))
         try:
             line = link.read_body()
         except CorruptReply:
