@@ -96,3 +96,11 @@ def test_garbage_within_one_call_is_not_collected_in_this_port():
     with pytest.raises(MicroPythonError) as info:
         run_mpy("for i in range(100):\n    junk = bytearray(1000)\n", copies=(), heap=48 * 1024)
     assert info.value.returncode == 3
+
+
+def test_missing_micropython_is_an_error_not_a_skip(monkeypatch, tmp_path):
+    import mpyrun
+
+    monkeypatch.setattr(mpyrun, "PACKAGE", tmp_path / "nowhere" / "micropython.mjs")
+    with pytest.raises(mpyrun.MicroPythonUnavailable):
+        run_mpy("print(1)", copies=())
