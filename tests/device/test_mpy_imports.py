@@ -8,7 +8,7 @@ from mpyrun import run_mpy
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(p.stem for p in (ROOT / "firmware").glob("*.py") if p.stem != "__init__")
-BOARD_FILES = [name for name in ("boot.py", "code.py") if (ROOT / name).exists()]
+BOARD_FILES = [name for name in ("boot.py", "code.py", "safemode.py") if (ROOT / name).exists()]
 
 
 def test_there_are_firmware_modules():
