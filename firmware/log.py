@@ -17,7 +17,7 @@ oldest segment that the host has acknowledged goes first; unacknowledged data
 goes only when nothing else is left: counted in `dropped` and logged as a
 LOG_DROPPED event. A read-only filesystem (OSError 30) switches to RAM mode:
 records stay in a bounded RAM buffer for sync, with a random "volatile" boot
-(0x8000 | r) and seqs (0x80000000 | r << 16 | n) that cannot collide with the
+(0x8000 | r) and seqs (0x800000 | r << 12 | n) that cannot collide with the
 flash log's numbering, since nothing can be persisted.
 """
 
@@ -29,7 +29,10 @@ from firmware import events
 from firmware import record as rec
 from firmware.storage import EROFS, errno_of
 
-VOLATILE_SEQ = const(0x80000000)
+VOLATILE_SEQ = const(0x800000)
+# Event kinds the board may leave out of the flash log (Log(skip_kinds=LEAN)): activity
+# changes come many times an hour and the minute summaries already carry the activity split.
+LEAN = (events.ACTIVITY,)
 _STATE = "<IHIII"  # generation, boot, acked + 1, seq floor, dropped
 _NONE = const(-1)
 
@@ -62,8 +65,10 @@ def _records(data, last_seq):
 
 class Log:
     def __init__(self, storage, segment_max=8192, max_segments=120, flush_minutes=10,
-                 buffer_max=1024, ram_max=8192, reserve=2048, urandom=None):
+                 buffer_max=1024, ram_max=8192, reserve=2048, urandom=None,
+                 skip_kinds=()):
         self.storage = storage
+        self.skip_kinds = skip_kinds
         self.segment_max = segment_max
         self.max_segments = max_segments
         self.flush_minutes = flush_minutes
@@ -125,7 +130,7 @@ class Log:
             good, end = _records(data, newest[1] - 1)
             if good:
                 start, _size, last_seq = good[-1]
-                last_boot = data[start + 4] | data[start + 5] << 8
+                last_boot = data[start + 3] | data[start + 4] << 8
             if end < len(data):
                 self.truncated += len(data) - end
                 self._truncate(newest, data, end)
@@ -141,7 +146,7 @@ class Log:
         r = urandom(2) if urandom else b"\x00\x00"
         r = (r[0] | r[1] << 8) & 0x7FFF
         self.boot = 0x8000 | r
-        self.next_seq = VOLATILE_SEQ | r << 16
+        self.next_seq = VOLATILE_SEQ | (r & 0x7FF) << 12
 
     def _recover_tmp(self, name, nums):
         """A truncation was cut short: the .tmp copy is good once the original is gone."""
@@ -205,6 +210,8 @@ class Log:
 
     # ---- appending -------------------------------------------------------
     def event(self, event):
+        if event[1] in self.skip_kinds:
+            return
         self.last_t = event[0]
         self._add(rec.encode_event(self.next_seq, self.boot, event))
 
@@ -286,7 +293,7 @@ class Log:
         last = good[-1][2]
         pos = 0
         while pos < len(self.buf) and rec.seq_at(self.buf, pos) <= last:
-            pos += rec.SIZES[self.buf[pos + 9] >> 5]
+            pos += rec.SIZES[self.buf[pos + 8] >> 5]
         self.buf = self.buf[pos:]
 
     def _bound_buffer(self):
@@ -302,7 +309,7 @@ class Log:
 
     def _drop_front(self, which):
         data = self.buf if which == "buf" else self.ram
-        size = rec.SIZES[data[9] >> 5]
+        size = rec.SIZES[data[8] >> 5]
         if rec.seq_at(data, 0) > self.acked:
             self.dropped += 1
         rest = data[size:]

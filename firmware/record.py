@@ -1,14 +1,18 @@
 """The binary record format of the posture log (shared by the clip and the laptop).
 
 Every record, little-endian:
-    seq u32 | boot u16 | tt u32 (type << 29 | t_ms, ticks wrap at 2**29) | payload | check u16
+    seq u24 | boot u16 | tt u32 (type << 29 | t_ms, ticks wrap at 2**29) | payload | check u16
+(24-bit seqs last 25 years at 900 records a day; 0x800000 and up are the
+"volatile" seqs of a boot that could not write its flash, see firmware/log.py.)
 check = low 16 bits of the CRC-32 of everything before it. The type fixes the
 length, so there is no separate length byte:
-    1 MINUTE (20 bytes): u32 worn|upright<<6|slouch<<12|moving<<18|lying<<24 (seconds, 6 bits each),
+    1 MINUTE (19 bytes): u32 worn|upright<<6|slouch<<12|moving<<18|lying<<24 (seconds, 6 bits each),
                          u32 mean_flex_d10 & 0xFFF | (peak_flex_d10 & 0xFFF) << 12 | alerts << 24
                          (flexion as 12-bit two's complement, clamped to +-204.7 deg; alerts to 255)
-    2 EVENT  (21 bytes): u8 kind code (firmware.events, index+1), i32 a, i32 b
-    3 TIME   (16 bytes): u32 unix seconds the host gave for this boot's t_ms (a TIME anchor)
+    2 EVENT  (20 bytes): u8 kind code (firmware.events, index+1), i32 a, i32 b
+    3 TIME   (15 bytes): u32 unix seconds the host gave for this boot's t_ms (a TIME anchor)
+    4 EVENT  (18 bytes): u8 kind code, i32 a, i16 b     } the smallest form that holds a and b
+    5 EVENT  (16 bytes): u8 kind code, i16 a, i16 b     } exactly is used; decode says T_EVENT
 """
 
 import struct
@@ -21,9 +25,13 @@ from firmware.crc import crc16
 T_MINUTE = const(1)
 T_EVENT = const(2)
 T_TIME = const(3)
-SIZES = (0, 20, 21, 16)
-MIN_SIZE = const(16)
-MAX_SIZE = const(21)
+T_EVENT_AB16 = const(4)
+T_EVENT_A16 = const(5)
+SIZES = (0, 19, 20, 15, 18, 16)
+MIN_SIZE = const(15)
+MAX_SIZE = const(20)
+SEQ_MASK = const(0xFFFFFF)
+HEAD = "<HBHI"  # seq low 16, seq high 8, boot, type << 29 | t_ms
 TICKS_MASK = const((1 << 29) - 1)
 RESYNC_SPAN = const(4096)  # after a damaged record, the next one must follow within this many seqs
 
@@ -46,18 +54,25 @@ def encode_minute(seq, boot, summary):
          | _c(moving, 0, 63) << 18 | _c(lying, 0, 63) << 24)
     b = ((_c(mean, -2047, 2047) & 0xFFF) | (_c(peak, -2047, 2047) & 0xFFF) << 12
          | _c(alerts, 0, 255) << 24)
-    return _seal(struct.pack("<IHIII", seq, boot, (T_MINUTE << 29) | (t_ms & TICKS_MASK), a, b))
+    return _seal(struct.pack("<HBHIII", seq & 0xFFFF, (seq >> 16) & 0xFF, boot,
+                             (T_MINUTE << 29) | (t_ms & TICKS_MASK), a, b))
 
 
 def encode_event(seq, boot, event):
     t_ms, kind, a, b = event
     code = events.KIND_CODE.get(kind, 0)
-    return _seal(struct.pack("<IHIBii", seq, boot, (T_EVENT << 29) | (t_ms & TICKS_MASK), code,
-                             _c(a, _I32_MIN, _I32_MAX), _c(b, _I32_MIN, _I32_MAX)))
+    a = _c(a, _I32_MIN, _I32_MAX)
+    b = _c(b, _I32_MIN, _I32_MAX)
+    t_ms &= TICKS_MASK
+    if -32768 <= b <= 32767:
+        if -32768 <= a <= 32767:
+            return _seal(struct.pack("<HBHIBhh", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT_A16 << 29) | t_ms, code, a, b))
+        return _seal(struct.pack("<HBHIBih", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT_AB16 << 29) | t_ms, code, a, b))
+    return _seal(struct.pack("<HBHIBii", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT << 29) | t_ms, code, a, b))
 
 
 def encode_time(seq, boot, t_ms, unix_s):
-    return _seal(struct.pack("<IHII", seq, boot, (T_TIME << 29) | (t_ms & TICKS_MASK),
+    return _seal(struct.pack("<HBHII", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_TIME << 29) | (t_ms & TICKS_MASK),
                              _c(unix_s, 0, 0xFFFFFFFF)))
 
 
@@ -66,8 +81,8 @@ def valid_at(data, pos):
     n = len(data)
     if pos + MIN_SIZE > n:
         return 0
-    rtype = data[pos + 9] >> 5
-    if rtype < 1 or rtype > 3:
+    rtype = data[pos + 8] >> 5
+    if rtype < 1 or rtype > 5:
         return 0
     size = SIZES[rtype]
     if pos + size > n:
@@ -79,7 +94,7 @@ def valid_at(data, pos):
 
 
 def seq_at(data, pos):
-    return data[pos] | data[pos + 1] << 8 | data[pos + 2] << 16 | data[pos + 3] << 24
+    return data[pos] | data[pos + 1] << 8 | data[pos + 2] << 16
 
 
 def next_record(data, pos, last_seq):
@@ -116,13 +131,14 @@ def decode(rec):
     firmware.events ("unknown_N" for a code this version does not know); TIME -> unix seconds.
     Raises ValueError on a damaged record.
     """
-    if not valid_at(rec, 0) or len(rec) != SIZES[rec[9] >> 5]:
+    if not valid_at(rec, 0) or len(rec) != SIZES[rec[8] >> 5]:
         raise ValueError("damaged record")
-    seq, boot, tt = struct.unpack_from("<IHI", rec, 0)
+    seq_lo, seq_hi, boot, tt = struct.unpack_from(HEAD, rec, 0)
+    seq = seq_lo | seq_hi << 16
     rtype = tt >> 29
     t_ms = tt & TICKS_MASK
     if rtype == T_MINUTE:
-        a, b = struct.unpack_from("<II", rec, 10)
+        a, b = struct.unpack_from("<II", rec, 9)
         mean = b & 0xFFF
         peak = (b >> 12) & 0xFFF
         if mean & 0x800:
@@ -131,11 +147,12 @@ def decode(rec):
             peak -= 0x1000
         return rtype, seq, boot, t_ms, (t_ms, a & 63, (a >> 6) & 63, (a >> 12) & 63,
                                         (a >> 18) & 63, (a >> 24) & 63, mean, peak, b >> 24)
-    if rtype == T_EVENT:
-        code, ea, eb = struct.unpack_from("<Bii", rec, 10)
+    if rtype == T_EVENT or rtype == T_EVENT_AB16 or rtype == T_EVENT_A16:
+        fmt = "<Bii" if rtype == T_EVENT else ("<Bih" if rtype == T_EVENT_AB16 else "<Bhh")
+        code, ea, eb = struct.unpack_from(fmt, rec, 9)
         if 1 <= code <= len(events.KINDS):
             kind = events.KINDS[code - 1]
         else:
             kind = "unknown_%d" % code
-        return rtype, seq, boot, t_ms, (t_ms, kind, ea, eb)
-    return rtype, seq, boot, t_ms, struct.unpack_from("<I", rec, 10)[0]
+        return T_EVENT, seq, boot, t_ms, (t_ms, kind, ea, eb)
+    return rtype, seq, boot, t_ms, struct.unpack_from("<I", rec, 9)[0]

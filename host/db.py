@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS anchors(device_id TEXT, seq INTEGER, boot INTEGER, t_
     wall REAL, PRIMARY KEY(device_id, seq));
 """
 
-VOLATILE_SEQ = 0x80000000  # seqs from a clip whose drive was read-only (firmware/log.py)
+VOLATILE_SEQ = 0x800000  # seqs from a clip whose drive was read-only (firmware/log.py)
 TICKS_MASK = (1 << 29) - 1
 WALL_MIN = 1_000_000_000.0   # 2001: anything earlier is not a real clock
 WALL_MAX = 4_102_444_800.0   # 2100

@@ -45,7 +45,7 @@ def random_items(rng: random.Random, n: int, t0: int = 0) -> list[tuple[str, tup
             items.append(("minute", (t, worn, *parts, rng.randrange(-300, 900),
                                      rng.randrange(0, 1500), rng.randrange(0, 4))))
         else:
-            kind = rng.choice([k for k in events.KINDS if k != events.LOG_DROPPED])
+            kind = rng.choice([k for k in events.KINDS if k not in (events.LOG_DROPPED, events.ACTIVITY)])
             items.append(("event", (t, kind, rng.randrange(-(1 << 31), 1 << 31),
                                     rng.randrange(-1000, 100000))))
     return items

@@ -8,6 +8,7 @@ import pytest
 from firmware import events, record
 from helpers import expected, feed, fields_of, open_log, random_items, read_all
 from memfs import MemFS, PowerCut
+from firmware.log import LEAN
 
 
 def test_round_trip_and_reopen() -> None:
@@ -38,7 +39,7 @@ def test_unflushed_records_are_readable_and_lost_only_on_power_loss() -> None:
 
 def test_minute_records_are_20_bytes_and_clamped() -> None:
     r = record.encode_minute(7, 3, (123, 99, 60, 0, 0, 0, -5000, 5000, 999))
-    assert len(r) == 20
+    assert len(r) == 19
     rtype, seq, boot, t, f = record.decode(r)
     assert (rtype, seq, boot, t) == (record.T_MINUTE, 7, 3, 123)
     assert f == (123, 63, 60, 0, 0, 0, -2047, 2047, 255)
@@ -52,7 +53,7 @@ def _one_batch_then_cut(cut: int) -> tuple[MemFS, list, list]:
     items = random_items(random.Random(3), 30)
     feed(log, items)
     log.flush()
-    last = ("event", (999999, events.SLOUCH_END, 45000, 250))
+    last = ("event", (999999, events.SLOUCH_END, 45000, 70000))  # the 20-byte form
     fs.budget = cut
     with pytest.raises(PowerCut):
         log.event(last[1])
@@ -61,7 +62,7 @@ def _one_batch_then_cut(cut: int) -> tuple[MemFS, list, list]:
     return fs, items, [last]
 
 
-@pytest.mark.parametrize("cut", range(21))
+@pytest.mark.parametrize("cut", range(20))
 def test_torn_tail_at_every_byte_loses_only_that_record(cut: int) -> None:
     fs, items, _last = _one_batch_then_cut(cut)
     torn = max(len(v) for k, v in fs.files.items() if k.endswith(".bin") and "state" not in k)
@@ -185,7 +186,7 @@ def test_read_only_filesystem_keeps_a_bounded_ram_log() -> None:
     first.flush()
     fs.readonly = True
     log = open_log(fs, ram_max=500)
-    assert log.readonly and log.boot & 0x8000 and log.next_seq >= 0x80000000
+    assert log.readonly and log.boot & 0x8000 and log.next_seq >= 0x800000
     items = random_items(random.Random(10), 100)
     feed(log, items)
     log.flush()
@@ -248,3 +249,16 @@ def test_plain_python_crc_matches_binascii() -> None:
         data = bytes(rng.randrange(256) for _ in range(n))
         assert crc32_py(data) == binascii.crc32(data)
         assert crc16(data) == binascii.crc32(data) & 0xFFFF
+
+
+def test_events_take_the_smallest_exact_form_and_activity_is_not_logged() -> None:
+    sizes = {}
+    for a, b in ((150, 0), (45000, 250), (45000, 70000), (-(1 << 31), -(1 << 31))):
+        r = record.encode_event(1, 2, (5, events.SLOUCH_END, a, b))
+        sizes[(a, b)] = len(r)
+        assert record.decode(r) == (record.T_EVENT, 1, 2, 5, (5, events.SLOUCH_END, a, b))
+    assert list(sizes.values()) == [16, 18, 20, 20]
+    log = open_log(MemFS(), skip_kinds=LEAN)
+    log.event((1, events.ACTIVITY, 2, 1))
+    log.event((2, events.SLOUCH_START, 180, 0))
+    assert [d[4][1] for d in read_all(log)] == [events.SLOUCH_START]
