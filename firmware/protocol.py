@@ -200,6 +200,8 @@ class Protocol:
                 value = None
         if value is None:
             self._send("L %d - - none" % now_ms)
+        elif value[0] is None:
+            self._send("L %d - - %s" % (now_ms, value[2]))
         else:
             self._send("L %d %d %d %s" % (now_ms, value[0], value[1], value[2]))
 

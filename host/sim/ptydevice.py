@@ -86,11 +86,54 @@ class PtyChannel:
         return n
 
 
+class WearerFeed:
+    """firmware.monitor.Monitor on a synthetic wearer's recording (host/sim/wearer.py).
+
+    Each loop pass of the device processes `samples_per_pass` samples (one
+    simulated second at 26 Hz), so simulated time runs much faster than wall
+    time; when the recording ends, ticks stop with it (the wearer took it off).
+    """
+
+    def __init__(self, recording: Any, log: Log, overrides: Overrides, samples_per_pass: int) -> None:
+        from firmware.datalink import live_from_detector
+        from firmware.detector import PostureDetector
+        from firmware.haptics import NullMotor, Player
+        from firmware.monitor import Monitor
+        from firmware.settings import load
+
+        self.settings = load(overrides.getenv(lambda _k: None), lambda _msg: None)
+        self.detector = PostureDetector(self.settings)
+        self.monitor = Monitor(self.detector, Player(NullMotor(), self.settings.haptic_strength), log=log)
+        self.live = live_from_detector(self.detector)
+        self.t = recording.t_s.tolist()
+        self.acc = recording.accel.tolist()
+        self.gyr = recording.gyro.tolist()
+        self.i = 0
+        self.step = samples_per_pass
+        self.now = 0
+        log.event((0, ev.BOOT, log.boot, 0))
+
+    def on_set(self, _key: str, _value: object) -> None:
+        self.detector.apply_settings(self.settings)
+
+    def advance(self) -> int:
+        t0 = self.t[0]
+        for _ in range(self.step):
+            if self.i >= len(self.t):
+                break
+            a, g = self.acc[self.i], self.gyr[self.i]
+            self.now = int((self.t[self.i] - t0) * 1000 + 0.5) & TICKS_MASK
+            self.monitor.process(self.now, a[0], a[1], a[2], g[0], g[1], g[2])
+            self.i += 1
+        return self.now
+
+
 class PtyDevice:
     def __init__(self, directory: str, device_id: str = "SIM0001", fw_version: str = "sim-1",
                  ticks: Callable[[], int] | None = None, live: Callable[[], Any] | None = None,
                  calibrate: Callable[[], None] | None = None, unplug_after: int | None = None,
-                 lines_per_poll: int = 64, log_kwargs: dict[str, Any] | None = None) -> None:
+                 lines_per_poll: int = 64, log_kwargs: dict[str, Any] | None = None,
+                 wearer: Any = None, samples_per_pass: int = 26) -> None:
         self.directory = directory
         os.makedirs(directory, exist_ok=True)
         self.storage = storage_for(directory)
@@ -98,13 +141,21 @@ class PtyDevice:
         self.overrides = Overrides(self.storage)
         self._t0 = time.monotonic()
         self.ticks = ticks or (lambda: int((time.monotonic() - self._t0) * 1000) & TICKS_MASK)
+        self.feed: WearerFeed | None = None
+        settings = None
+        on_set = None
+        if wearer is not None:  # the real Monitor and detector, fed by a synthetic wearer
+            self.feed = WearerFeed(wearer, self.log, self.overrides, samples_per_pass)
+            self.ticks = self.feed.advance
+            live, calibrate, settings = self.feed.live, self.feed.detector.request_calibration, self.feed.settings
+            on_set = self.feed.on_set
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)
         self.port = os.ttyname(self.slave)
         self.channel = PtyChannel(self.master, unplug_after)
         self.protocol = Protocol(self.channel, self.log, device_id, fw_version,
-                                 overrides=self.overrides, calibrate=calibrate, live=live,
-                                 lines_per_poll=lines_per_poll)
+                                 settings=settings, overrides=self.overrides, calibrate=calibrate,
+                                 live=live, on_set=on_set, lines_per_poll=lines_per_poll)
         self.lock = threading.Lock()
         self.crash: BaseException | None = None
         self._stop = threading.Event()
@@ -201,20 +252,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A simulated clip on a pseudo-terminal.")
     parser.add_argument("--dir", default=None, help="log directory (default: a new temporary one)")
     parser.add_argument("--days", type=int, default=0, help="prefill this many simulated days")
+    parser.add_argument("--wearer-hours", type=float, default=0,
+                        help="run the real Monitor on a synthetic wearer's day this long (fast-forward)")
     args = parser.parse_args(argv)
     import tempfile
 
     directory = args.dir or tempfile.mkdtemp(prefix="posture-pty-")
     if args.days:
         prefill(directory, args.days)
-    phase = [0.0]
+    wearer = None
+    if args.wearer_hours:
+        from host.sim import scenario
+        from host.sim.wearer import render
 
-    def live() -> tuple[int, int, str]:  # a slow sway, so `posture live` has something to show
-        phase[0] += 0.05
-        flex = int(150 + 120 * __import__("math").sin(phase[0]))
-        return flex, 0, "slouch" if flex > 200 else "upright"
-
-    with PtyDevice(directory, live=live) as dev:
+        wearer = render(scenario.make_day(args.wearer_hours, seed=1), rate_hz=26, seed=1)
+    with PtyDevice(directory, wearer=wearer) as dev:
         print(dev.port, flush=True)
         print("log in %s; Ctrl-C stops" % directory, flush=True)
         try:

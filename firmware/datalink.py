@@ -1,0 +1,84 @@
+"""Wiring the durable log and the data-channel protocol into the Monitor (for firmware/wiring.py).
+
+    store = open_storage(os, open)                       # /log on the flash
+    overrides = Overrides(store)                         # before settings are loaded:
+    settings = load(overrides.getenv(os.getenv), warn)   # SET values win over settings.toml
+    detector = PostureDetector(settings)
+    log, proto = start(store, usb_cdc, detector, settings, overrides, device_id, fw, say)
+    Monitor(..., log=log, pollers=[proto] if proto else [])
+
+Nothing here may stop the clip from alerting: a log that cannot be opened is
+reported and replaced by None; no data channel means no protocol.
+"""
+
+from firmware import events as ev
+from firmware.log import LEAN, Log
+from firmware.overrides import Overrides
+from firmware.protocol import Protocol
+from firmware.storage import Storage
+
+LOG_DIR = "/log"
+
+
+def open_storage(os_module, open_fn, directory=LOG_DIR):
+    return Storage(directory, os_module, open_fn)
+
+
+def live_from_detector(detector):
+    """The LIVE callback: (flexion d10, side lean d10, state) from the detector, or None."""
+    def live():
+        if detector.calibrating:
+            if detector.frame is None:
+                return None, None, "calibrating"
+            return int(detector.flexion * 10), int(detector.lean * 10), "calibrating"
+        if not detector.calibrated:
+            return None
+        if detector.in_slouch:
+            state = "slouch"
+        else:
+            act = detector.activity.current
+            state = ev.ACTIVITY_NAMES[act] if 0 <= act < len(ev.ACTIVITY_NAMES) else "unknown"
+        return int(detector.flexion * 10), int(detector.lean * 10), state
+    return live
+
+
+def device_id(microcontroller):
+    try:
+        uid = microcontroller.cpu.uid
+        return "".join("%02X" % b for b in uid)[:32] or "unknown"
+    except (AttributeError, TypeError):
+        return "unknown"
+
+
+def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, say, urandom=None):
+    """(log or None, protocol or None)."""
+    try:
+        log = Log(storage, urandom=urandom, skip_kinds=LEAN)
+    except Exception as exc:  # a damaged filesystem must not stop the alerts
+        say("posture: no log (%s); the clip still alerts" % exc)
+        return None, None
+    if log.readonly:
+        say("posture: the drive is read-only (held by the computer?); records are kept in RAM for sync")
+    data = getattr(usb_cdc, "data", None) if usb_cdc is not None else None
+    if data is None:
+        return log, None
+    try:
+        data.timeout = 0
+        data.write_timeout = 0
+    except (AttributeError, ValueError):
+        pass
+
+    def on_set(_key, _value):
+        detector.apply_settings(settings)
+
+    proto = Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
+                     calibrate=detector.request_calibration, live=live_from_detector(detector),
+                     on_set=on_set)
+    return log, proto
+
+
+def overrides_for(storage):
+    try:
+        return Overrides(storage)
+    except Exception:  # an unreadable file: no overrides
+        return None
