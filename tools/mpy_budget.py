@@ -117,7 +117,7 @@ sys.modules['time'] = mpy_board.TimeModule(clock)   # the driver sleeps on the s
 SAMPLES_PER_HOUR = %(per_hour)d
 CHUNK = %(chunk)d
 st = {'phase': 0, 'n': 0, 'live_max': 0, 'step_alloc_max': 0, 'step_alloc_sum': 0, 'step_us': 0,
-      'hourly': [], 'events': 0}
+      'hourly': [0] * 200, 'hours_seen': 0, 'events': 0}   # preallocated: the harness must not grow
 buf = bytearray(28)
 
 def on_event(e):
@@ -158,7 +158,8 @@ def _step():
             st['live_max'] = live
         n = st['n']
         if n %% SAMPLES_PER_HOUR == 0:
-            st['hourly'].append(live)   # hour 0 (just set up), 1, 2, ...
+            st['hourly'][st['hours_seen']] = live   # hour 0 (just set up), 1, 2, ...
+            st['hours_seen'] += 1
         done = 0
         step_max = st['step_alloc_max']
         step_sum = 0
@@ -189,6 +190,7 @@ def _step():
             st['i2c_bytes'] = i2c.bytes
             st['i2c_transactions'] = i2c.transactions
             st['sim_ms'] = clock.elapsed_ms - st['t_start_ms']
+            st['hourly'] = st['hourly'][:st['hours_seen']]
             import json
             print('RESULT ' + json.dumps(st))
             f.close()
