@@ -234,6 +234,9 @@ class Protocol:
         count = _uint(args[1], SYNC_MAX) if len(args) == 2 else SYNC_MAX
         if start is None or not count:
             return self._err("args", "SYNC <from_seq> [max 1..%d]" % SYNC_MAX)
+        # What the host may take must be on the flash first: a seq sent from RAM and then lost
+        # in a power cut would be handed out again, and the host already holds it.
+        self.log.flush()
         self.reader = self.log.reader(start)
         self.sync_left = count
         self.sync_count = 0
