@@ -62,13 +62,15 @@ def _bounded_minute(fields: Any) -> tuple[int, ...]:
 
 
 class Database:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 2.0) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(self.path), timeout=2.0)
+            self.conn = sqlite3.connect(str(self.path), timeout=busy_timeout)
             self.conn.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise PostureError("the database %s is locked by another program" % self.path) from None
             raise PostureError("cannot open the database %s: %s" % (self.path, exc)) from None
 
     def close(self) -> None:

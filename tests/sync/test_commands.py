@@ -136,3 +136,56 @@ def test_live_and_calibrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_no_clip_and_bad_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync", "--port", str(tmp_path / "ttyNONE"), "--db", str(tmp_path / "d")]) == 2
     assert "cannot open" in capsys.readouterr().err
+
+
+def test_a_second_sync_while_one_runs_gets_a_clear_error(two_days: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from host.db import Database
+
+    db_path = tmp_path / "db.sqlite"
+    holder = Database(db_path)
+    with holder.lock(), PtyDevice(str(tmp_path / "log")) as dev:
+        assert main(["sync", "--port", dev.port, "--db", str(db_path)]) == 2
+        assert "another posture sync or import" in capsys.readouterr().err
+        assert main(["import", str(two_days), "--db", str(db_path), "--device", "A"]) == 2
+        assert "another posture sync or import" in capsys.readouterr().err
+    holder.close()
+
+
+def test_a_database_locked_by_another_program(two_days: Path, tmp_path: Path) -> None:
+    from host.db import Database
+    from host.errors import PostureError
+    from host.logfile import read_log
+
+    db_path = tmp_path / "db.sqlite"
+    db = Database(db_path, busy_timeout=0.05)
+    other = sqlite3.connect(db_path)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(PostureError, match="locked by another program"):
+            db.store("A", read_log([two_days]).records)
+        with pytest.raises(PostureError, match="locked by another program"):
+            Database(db_path, busy_timeout=0.05)
+    finally:
+        other.rollback()
+        other.close()
+    assert db.counts("A") == (0, 0)  # nothing half-written
+    assert db.store("A", read_log([two_days]).records)[0] == 1200  # and it works once free
+    db.close()
+
+
+def test_pick_port_none_one_many() -> None:
+    from types import SimpleNamespace
+
+    from host.devices import pick_port
+    from host.errors import PostureError
+
+    def port(name: str) -> object:
+        return SimpleNamespace(device=name, description="QT Py", serial_number="X", interface="CircuitPython CDC2 data")
+
+    with pytest.raises(PostureError, match="no clip connected"):
+        pick_port(None, lambda: [])
+    assert pick_port(None, lambda: [port("/dev/ttyACM1")]) == "/dev/ttyACM1"
+    with pytest.raises(PostureError, match="2 clips connected"):
+        pick_port(None, lambda: [port("/dev/ttyACM1"), port("/dev/ttyACM3")])
+    assert pick_port("/dev/ttyUSB9", lambda: []) == "/dev/ttyUSB9"
