@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         day = mpy_budget.measure_day(path, args.hours, start_ticks=0)
         t_run = time.perf_counter() - t0
         ops = mpy_budget.count_ops(path)
-    imports = mpy_budget.import_footprints()
+    import_rows = mpy_budget.import_costs()
+    imports = [(name, size) for name, size, _during in import_rows]
     files, total_mpy = bytecode_sizes()
     power = mpy_budget.power_model(day, ops)
 
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         "alloc_per_sample_max": day["step_alloc_max"], "alloc_per_sample_mean": day["step_alloc_sum"] / max(1, day["n"]),
         "heap_peak": peak, "heap_peak_target": ISSUE_PEAK_TARGET, "heap_budget": mpy_budget.HEAP_BUDGET,
         "import_footprint": dict(imports),
+        "import_allocated_from_source": {name: during for name, _size, during in import_rows},
         "us_per_sample_wasm": day["step_us"] / max(1, day["n"]), "cpython_ops_per_sample": ops,
         "mpy_bytes": dict(files), "mpy_bytes_total": total_mpy, "power": power,
         "wall_s": {"make_day": round(t_make, 2), "micropython_day": round(t_run, 2)},
@@ -117,10 +119,12 @@ def _print(f: dict, growth: list[int]) -> None:
     print("  heap peak (live max + one sample's allocations): %s -- %s the issue's %s target; %s the"
           " %s board budget (tools/mpy_budget.py)"
           % (kb(f["heap_peak"]), verdict, kb(f["heap_peak_target"]), budget, kb(f["heap_budget"])))
-    print("  import footprint (live heap kept, dependency order):")
+    print("  import footprint, bytes (live heap kept; allocated while compiling from .py, an upper"
+          " bound on the import's transient need; dependency order):")
+    during = f["import_allocated_from_source"]
     for name, size in f["import_footprint"].items():
-        print("    %-28s %6d" % (name, size))
-    print("    %-28s %6d" % ("total", sum(f["import_footprint"].values())))
+        print("    %-28s %6d %7d" % (name, size, during[name]))
+    print("    %-28s %6d %7s" % ("total", sum(f["import_footprint"].values()), "max %d" % max(during.values())))
     print("  per sample: %.1f us under wasm MicroPython; %.0f CPython bytecode instructions (driver included)"
           % (f["us_per_sample_wasm"], f["cpython_ops_per_sample"]))
     print("  bytecode (mpy-cross): %d bytes in %d files" % (f["mpy_bytes_total"], len(f["mpy_bytes"])))

@@ -82,30 +82,38 @@ import gc
 NAMES = %r
 _i = -1
 _before = 0
+_during = 0
 def _step():
-    global _i, _before
+    global _i, _before, _during
     now = gc.mem_alloc()
     if _i >= 0:
-        print('IMPORT', NAMES[_i], now - _before)
+        print('IMPORT', NAMES[_i], now - _before, _during)
     _i += 1
     if _i >= len(NAMES):
         return False
     _before = now
     __import__(NAMES[_i])
+    _during = gc.mem_alloc() - now   # nothing is collected within a call in this port
     gc.collect()
     return True
 """
 
 
-def import_footprints() -> list[tuple[str, int]]:
+def import_costs() -> list[tuple[str, int, int]]:
+    """(module, live bytes it keeps, bytes allocated while importing it from source)."""
     names = ["firmware." + m for m in module_order()] + ["adafruit_lsm6ds.lsm6dsox"]
     out = run_mpy(IMPORTS_SCRIPT % (names,), copies=["firmware", *driver_copies()], loop="_step")
     rows = []
     for line in out.splitlines():
         if line.startswith("IMPORT "):
-            _tag, name, size = line.split()
-            rows.append((name, int(size)))
+            _tag, name, size, during = line.split()
+            rows.append((name, int(size), int(during)))
     return rows
+
+
+def import_footprints() -> list[tuple[str, int]]:
+    """(module, live bytes it keeps after a collection), in dependency order."""
+    return [(name, size) for name, size, _during in import_costs()]
 
 
 DAY_SCRIPT = """
