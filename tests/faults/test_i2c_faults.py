@@ -33,7 +33,7 @@ def assert_configured(dev) -> None:
     assert dev.imu.accel_odr_hz() == 26
 
 
-def test_single_errors_are_absorbed_without_an_alarm() -> None:
+def test_single_errors_are_absorbed_without_an_alarm(cases) -> None:
     ref = reference_alert_ms()
     rng = random.Random(7)
     injected = 0
@@ -45,6 +45,7 @@ def test_single_errors_are_absorbed_without_an_alarm() -> None:
             dev.run_for(rng.uniform(0.5, 1.5))
         dev.run_for(5)
         assert dev.imu.failures == injected
+        cases(injected)
         assert dev.resets == [] and dev.crashes == []
         assert "sensor_error" not in kinds(dev)
         alert = first(dev, "slouch_alert")[0]
@@ -113,7 +114,7 @@ def test_the_sensor_vanishes_and_comes_back_reinitialised(gone_s: float) -> None
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_random_fault_schedules_never_stop_the_loop(seed: int) -> None:
+def test_random_fault_schedules_never_stop_the_loop(seed: int, cases) -> None:
     rng = random.Random(seed)
     with device(recording([("upright", 25), ("slouch", 45, {"flex": 30}), ("upright", 30)], seed=seed)) as dev:
         gaps = 0
@@ -121,11 +122,13 @@ def test_random_fault_schedules_never_stop_the_loop(seed: int) -> None:
             what = rng.random()
             if what < 0.5:
                 dev.imu.fail_next(rng.randint(1, 15), rng.choice([errno.EIO, errno.ETIMEDOUT]))
+                cases()
             elif what < 0.7:
                 dev.imu.vanish()
                 dev.run_for(rng.uniform(0.2, 6))
                 dev.imu.reappear()
                 gaps += 1
+                cases()
             dev.run_for(rng.uniform(0.3, 4))
         dev.imu.fail_next(0)
         dev.run_for(3)

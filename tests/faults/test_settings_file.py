@@ -101,9 +101,10 @@ _LINES = st.one_of(
 )
 
 
-@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_LINES, max_size=12))
-def test_any_hand_edited_file_boots(lines: list[str]) -> None:
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINES, max_size=12))
+def test_any_hand_edited_file_boots(lines: list[str], cases) -> None:
     text = "\n".join(lines) + "\n"
     with device(recording([("upright", 15)]), settings=text) as dev:
         dev.run_for(8)
@@ -112,6 +113,7 @@ def test_any_hand_edited_file_boots(lines: list[str]) -> None:
         assert "Traceback" not in out
         assert "running on" in out
         assert "calibrated" in kinds(dev)
+    cases()
 
 
 @pytest.mark.parametrize("pin", ["I2C", "STEMMA_I2C", "NOPE"])
