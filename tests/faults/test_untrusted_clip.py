@@ -222,3 +222,87 @@ def test_a_clip_whose_numbering_went_back_is_refused(tmp_path: Path, capsys: pyt
         rc, err = sync_cli(clip.port, tmp_path / "db", capsys)
     assert rc == 2 and "reset" in err
     assert rows(tmp_path / "db") == before
+
+
+# ---- whatever comes back: hypothesis over the reply stream -------------------------------------
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+from host.db import Database  # noqa: E402
+from host.errors import PostureError  # noqa: E402
+from host.sync import sync  # noqa: E402
+from host.transport import Transport  # noqa: E402
+
+GOOD = records(40)
+
+
+class Replies:
+    """A serial port whose clip answers with a fixed byte stream, then is unplugged."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = bytearray(data)
+        self.timeout = 1.0
+        self.written = bytearray()
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self.data)
+
+    def read(self, n: int) -> bytes:
+        if not self.data:
+            raise OSError(5, "device unplugged")
+        out = bytes(self.data[:n])
+        del self.data[:n]
+        return out
+
+    def write(self, data: bytes) -> int:
+        self.written += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def reset_input_buffer(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+_PART = st.one_of(
+    st.just(frame("HELLO id=EVIL01 fw=1 proto=1 boot=1 first=0 next=40 acked=-1")),
+    st.builds(lambda b, f, n, a: frame("HELLO id=EVIL01 fw=1 proto=1 boot=%d first=%d next=%d acked=%d"
+                                       % (b, f, n, a)),
+              st.integers(-5, 1 << 17), st.integers(-5, 1 << 33), st.integers(-5, 1 << 33), st.integers(-5, 99)),
+    st.just(frame("TIME boot=1 ms=5000 seq=40")),
+    st.builds(lambda ms: frame("TIME boot=1 ms=%d seq=40" % ms), st.integers(-(1 << 31), 1 << 31)),
+    st.sampled_from(GOOD).map(lambda r: frame("R " + r.hex())),
+    st.sampled_from(GOOD).map(lambda r: b"R " + r.hex().encode() + b"*FFFF\n"),
+    st.builds(lambda r, i: frame("R " + r.hex()[:i]), st.sampled_from(GOOD), st.integers(0, 40)),
+    st.builds(lambda c, l: frame("END %d %d" % (c, l)), st.integers(-3, 10_000), st.integers(-3, 1 << 33)),
+    st.builds(lambda s: frame("OK ACK %d" % s), st.integers(-3, 100)),
+    st.sampled_from([frame("ERR range no"), frame("L 5 100 20 slouch"), b"\n", b"\r\n"]),
+    st.binary(max_size=80),
+    st.integers(500, 3000).map(lambda n: b"X" * n + b"\n"),
+)
+
+
+@hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow])
+@given(parts=st.lists(_PART, max_size=40))
+def test_any_reply_stream_ends_in_a_result_or_a_clear_error(tmp_path_factory: pytest.TempPathFactory,
+                                                            parts: list[bytes], cases) -> None:
+    db = Database(tmp_path_factory.mktemp("h") / "db.sqlite")
+    port = Replies(b"".join(parts))
+    try:
+        with Transport("sim", timeout=1.0, serial_obj=port) as link:
+            sync(link, db, now=lambda: 1_770_000_000.0, chunk=10)
+    except PostureError as exc:
+        assert str(exc)                                    # a message, never a traceback
+    finally:
+        minutes = db.conn.execute("SELECT seq, t_ms, worn_s FROM minutes").fetchall()
+        db.close()
+    valid = {(record.seq_at(r, 0), record.decode(r)[3], record.decode(r)[4][1])
+             for r in GOOD if record.decode(r)[0] == record.T_MINUTE}
+    assert set(minutes) <= valid and len(minutes) == len(set(minutes))
+    assert len(port.written) < 200_000                     # the host's side of the talk stays bounded
+    cases()
