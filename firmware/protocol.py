@@ -113,7 +113,10 @@ class Protocol:
         except (OSError, AttributeError):
             waiting = 0
         if waiting:
-            data = self.ch.read(min(waiting, 256))
+            try:
+                data = self.ch.read(min(waiting, 256))
+            except OSError:  # the USB link went away mid-read: never stop the loop for it
+                data = b""
             if data:
                 self._receive(data)
         if self.reader is not None and len(self.tx) < 1024:

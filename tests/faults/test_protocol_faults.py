@@ -177,3 +177,24 @@ def test_a_flood_without_newlines_is_bounded(tmp_path: Path) -> None:
     assert replies[0] is not None and replies[0].startswith("ERR long")
     assert replies[1] is not None and replies[1].startswith("HELLO id=FAULT01")
     assert clip.state()[:7] == before[:7]
+
+
+def test_a_usb_link_that_fails_under_the_clip_never_stops_its_loop(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path)
+
+    def broken(*_args: object) -> int:
+        raise OSError(5, "Input/output error")
+    clip.ch.incoming += frame("HELLO")
+    for what in ("read", "write", "in_waiting"):
+        saved = clip.ch.__class__.__dict__[what]
+        setattr(clip.ch.__class__, what, property(broken) if what == "in_waiting" else broken)
+        try:
+            clip.proto.tx = b"pending reply\n"
+            for _ in range(5):
+                clip.now += 10
+                clip.proto.poll(clip.now)     # must not raise: the loop also drives the alerts
+        finally:
+            setattr(clip.ch.__class__, what, saved)
+    clip.ch.incoming.clear()
+    clip.ch.out.clear()
+    assert clip.feed(b"\n" + frame("HELLO"))[-1].startswith("HELLO id=FAULT01")
