@@ -10,6 +10,9 @@ import board
 import microcontroller
 import supervisor
 
-from firmware import wiring
+from firmware import resets, wiring
 
-wiring.main(board, supervisor, time, os.getenv, microcontroller=microcontroller, open_fn=open)
+try:
+    wiring.main(board, supervisor, time, os.getenv, microcontroller=microcontroller, open_fn=open)
+except Exception as exc:  # a bug or a MemoryError must not leave the clip silent: restart
+    resets.crashed(microcontroller, exc, time.sleep)

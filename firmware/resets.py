@@ -24,11 +24,13 @@ REASONS = (
     "NLR_JUMP_FAIL", "GC_ALLOC_OUTSIDE_VM", "INTERRUPT_ERROR", "SDK_FATAL_ERROR", "FLASH_WRITE_FAIL",
     "PROGRAMMATIC", "USER", "NO_CIRCUITPY", "SAFEMODE_PY_ERROR", "USB_TOO_MANY_ENDPOINTS",
     "USB_TOO_MANY_INTERFACE_NAMES", "USB_BOOT_DEVICE_NOT_INTERFACE_ZERO", "OTHER",
+    "CODE_CRASH",  # not a safe-mode reason: code.py itself died of an exception (crashed() below)
 )
 # Safe-mode reasons where restarting cannot help or the user asked for safe mode: stay there.
 STAY = ("NONE", "USER", "PROGRAMMATIC", "NO_CIRCUITPY", "SAFEMODE_PY_ERROR", "USB_TOO_MANY_ENDPOINTS",
         "USB_TOO_MANY_INTERFACE_NAMES", "USB_BOOT_DEVICE_NOT_INTERFACE_ZERO")
 MAX_STREAK = const(5)   # crashes in a row (no good minute between) before staying in safe mode
+CRASH_PAUSE_S = const(5)  # after a crash of code.py: time to read the traceback before the restart
 
 
 def reason_name(reason):
@@ -87,8 +89,8 @@ def report(microcontroller, say):
     nvm = getattr(microcontroller, "nvm", None)
     rec = read(nvm)
     if rec is not None and rec[1]:
-        say("posture: restarted after safe mode (%s), %d time(s) in a row, %d in all"
-            % (rec[0], rec[1], rec[2]))
+        what = "a crash" if rec[0] == "CODE_CRASH" else "safe mode (%s)" % rec[0]
+        say("posture: restarted after %s, %d time(s) in a row, %d in all" % (what, rec[1], rec[2]))
     try:
         reason = microcontroller.cpu.reset_reason
         if str(reason).split(".")[-1] == "WATCHDOG":
@@ -109,3 +111,26 @@ class GoodRun:
         if not self.done and ticks_diff(now, self._start) >= GOOD_RUN_MS:
             self.done = True
             clear_streak(self._nvm)
+
+
+def crashed(microcontroller, exc, sleep, say=print):
+    """code.py died of `exc` (a bug, a MemoryError): say so, note it, and start again.
+
+    A crash that keeps coming back (MAX_STREAK in a row, no good minute between)
+    is left on the console instead, with the drive and the REPL free for a fix.
+    """
+    try:
+        import traceback
+        say("".join(traceback.format_exception(exc)).rstrip())
+    except (ImportError, AttributeError, TypeError):
+        say("posture: crashed: %r" % (exc,))
+    nvm = getattr(microcontroller, "nvm", None)
+    _name, streak = record(nvm, "CODE_CRASH")
+    if streak > MAX_STREAK:
+        say("posture: crashed %d times in a row; not restarting (press reset to try again)" % streak)
+        return False
+    say("posture: crashed; restarting in %d s" % CRASH_PAUSE_S)
+    sleep(CRASH_PAUSE_S)
+    microcontroller.reset()
+    return True
+

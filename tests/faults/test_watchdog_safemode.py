@@ -154,3 +154,47 @@ def test_record_layout_round_trip_and_saturation() -> None:
     nvm[3] ^= 1                                        # a flipped bit: no record, never a wrong one
     assert resets.read(nvm) is None
     assert resets.record(None, "BROWNOUT") == ("BROWNOUT", 1)
+
+
+class Exploding:
+    """A wearer whose sensor data makes the firmware raise (standing in for any bug or a
+    MemoryError deep in the loop) at the given elapsed times, or always from `always_after`."""
+
+    def __init__(self, motion, at_ms=(), always_after=None):  # type: ignore[no-untyped-def]
+        self.motion = motion
+        self.at_ms = sorted(at_ms)
+        self.always_after = always_after
+        self.fired = 0
+
+    def at(self, t_ms):  # type: ignore[no-untyped-def]
+        if (self.at_ms and t_ms >= self.at_ms[0]) or (self.always_after is not None and t_ms >= self.always_after
+                                                      and self.fired < 50):
+            if self.at_ms and t_ms >= self.at_ms[0]:
+                self.at_ms.pop(0)
+            self.fired += 1
+            raise MemoryError("memory allocation failed, allocating 512 bytes")
+        return self.motion.at(t_ms)
+
+
+def test_a_crash_in_the_loop_restarts_the_clip() -> None:
+    boom = Exploding(recording(HANG_DAY), at_ms=[30_000])
+    with device(boom) as dev:
+        dev.run_for(45)
+        assert boom.fired == 1 and [type(e) for _t, e in dev.crashes] == []   # caught by code.py
+        text = dev.console_text()
+        assert "MemoryError" in text and "restarting in 5 s" in text
+        assert [r[1] for r in dev.resets] == ["DeviceReset"] and dev.code_runs == 2
+        assert resets.read(dev.board.nvm) == ("CODE_CRASH", 1, 1)
+        assert "restarted after a crash, 1 time(s) in a row" in text
+        dev.run_for(80)
+        assert first(dev, "slouch_alert")[0] > 100_000                      # working again
+        assert resets.read(dev.board.nvm) == ("CODE_CRASH", 0, 1)           # a good minute since
+
+
+def test_a_crash_that_keeps_coming_back_stops_after_five_restarts() -> None:
+    boom = Exploding(recording(HANG_DAY), always_after=10_000)
+    with device(boom) as dev:
+        dev.run_for(120)
+        assert dev.code_runs == resets.MAX_STREAK + 1
+        assert "not restarting" in dev.console_text()
+        assert resets.read(dev.board.nvm)[:2] == ("CODE_CRASH", resets.MAX_STREAK + 1)
