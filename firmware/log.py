@@ -1,24 +1,14 @@
 """The clip's durable log: append-only segment files of binary records (firmware/record.py).
 
-Usage (Monitor): log.event(event) for every event, log.minute(summary) every
-minute, log.flush() when a batch should reach the flash now. Records wait in a
-RAM buffer and are written in one append per batch: automatically after
-`flush_minutes` minute summaries or when the buffer reaches `buffer_max` bytes.
-A power cut loses at most the unflushed batch; at start-up the torn tail of the
-newest segment is found and truncated.
-
-Files in the one directory of the storage adapter (no name ever comes from outside):
-    00000012.bin   segments, appended to, at most segment_max bytes each
-    state0.bin / state1.bin   two alternating copies of the small state
-                   (generation, boot counter, acknowledged seq, seq floor, dropped count)
-
-Space: before a write that would not fit (free space or max_segments) the
-oldest segment that the host has acknowledged goes first; unacknowledged data
-goes only when nothing else is left: counted in `dropped` and logged as a
-LOG_DROPPED event. A read-only filesystem (OSError 30) switches to RAM mode:
-records stay in a bounded RAM buffer for sync, with a random "volatile" boot
-(0x8000 | r) and seqs (0x800000 | r << 12 | n) that cannot collide with the
-flash log's numbering, since nothing can be persisted.
+The Monitor calls log.event(event), log.minute(summary) and, when it wants a
+batch on the flash now, log.flush(). Records wait in RAM and go out in one
+append per batch (after `flush_minutes` summaries, at `buffer_max` bytes, or
+after a `flush_kinds` event); a power cut loses at most that batch, and the
+torn tail is cut off at the next start. Files (segments NNNNNNNN.bin, two
+state copies, nothing named from outside), space management (acknowledged
+segments go first; unacknowledged ones last, counted and logged as
+LOG_DROPPED) and the read-only RAM mode with "volatile" boot and seq numbers
+are described in docs/protocol.md.
 """
 
 import struct
@@ -33,6 +23,8 @@ VOLATILE_SEQ = const(0x800000)
 # Event kinds the board may leave out of the flash log (Log(skip_kinds=LEAN)): activity
 # changes come many times an hour and the minute summaries already carry the activity split.
 LEAN = (events.ACTIVITY,)
+# Events written to the flash at once (rare, and worth keeping through a power cut).
+FLUSH_AT_ONCE = (events.BOOT, events.CALIBRATED, events.CALIBRATION_FAILED)
 _STATE = "<IHIII"  # generation, boot, acked + 1, seq floor, dropped
 _NONE = const(-1)
 
@@ -66,9 +58,10 @@ def _records(data, last_seq):
 class Log:
     def __init__(self, storage, segment_max=8192, max_segments=120, flush_minutes=10,
                  buffer_max=1024, ram_max=8192, reserve=2048, urandom=None,
-                 skip_kinds=()):
+                 skip_kinds=(), flush_kinds=FLUSH_AT_ONCE):
         self.storage = storage
         self.skip_kinds = skip_kinds
+        self.flush_kinds = flush_kinds
         self.segment_max = segment_max
         self.max_segments = max_segments
         self.flush_minutes = flush_minutes
@@ -214,6 +207,8 @@ class Log:
             return
         self.last_t = event[0]
         self._add(rec.encode_event(self.next_seq, self.boot, event))
+        if event[1] in self.flush_kinds:
+            self.flush()
 
     def minute(self, summary):
         self.last_t = summary[0]

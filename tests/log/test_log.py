@@ -29,7 +29,7 @@ def test_round_trip_and_reopen() -> None:
 
 def test_unflushed_records_are_readable_and_lost_only_on_power_loss() -> None:
     fs = MemFS()
-    log = open_log(fs, flush_minutes=1000, buffer_max=100000)
+    log = open_log(fs, flush_minutes=1000, buffer_max=100000, flush_kinds=())
     items = random_items(random.Random(2), 40)
     feed(log, items)
     assert fields_of(read_all(log)) == expected(items)  # from the RAM buffer
@@ -262,3 +262,14 @@ def test_events_take_the_smallest_exact_form_and_activity_is_not_logged() -> Non
     log.event((1, events.ACTIVITY, 2, 1))
     log.event((2, events.SLOUCH_START, 180, 0))
     assert [d[4][1] for d in read_all(log)] == [events.SLOUCH_START]
+
+
+def test_boot_and_calibration_events_reach_the_flash_at_once() -> None:
+    fs = MemFS()
+    log = open_log(fs)
+    log.minute((1, 60, 60, 0, 0, 0, 0, 0, 0))
+    log.event((2, events.SLOUCH_START, 150, 0))
+    assert len(log.buf) > 0
+    log.event((3, events.CALIBRATED, 35, 52))
+    assert len(log.buf) == 0
+    assert [d[1] for d in read_all(open_log(fs))] == [0, 1, 2]
