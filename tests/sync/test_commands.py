@@ -43,6 +43,10 @@ def test_sync_json_then_again(two_days: Path, tmp_path: Path, capsys: pytest.Cap
         assert first["new_minutes"] == 1200 and first["clock_set"]
         assert main(["sync", "--port", dev.port, "--db", str(db)]) == 0
         assert "0 new minutes, 0 new events" in capsys.readouterr().out
+        assert main(["sync", "--port", dev.port, "--db", str(db), "--erase", "--json"]) == 0
+        erased = json.loads(capsys.readouterr().out)["erased_to"]
+        assert erased > 0 and dev.log.first_seq() == erased + 1
+        assert len([n for n in os.listdir(tmp_path / "log") if n[0].isdigit()]) <= 2
 
 
 def test_import_of_copied_segments_then_sync_adds_nothing(two_days: Path, tmp_path: Path,
