@@ -23,7 +23,7 @@ from firmware.activity import ActivityTracker
 from firmware.orientation import Frame, TiltFilter
 from firmware.ticks import ticks_add, ticks_diff
 
-_NO_EVENTS = ()
+NO_EVENTS = ()                  # returned between seconds (no allocation)
 _G2 = 9.80665 * 9.80665
 _DEG = 180.0 / math.pi
 
@@ -37,7 +37,7 @@ BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count 
 BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
 GAP_MS = const(5000)            # a longer silence restarts the window timing
 GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
-GYRO_WAKE_DEG = 1.5             # a per-second turn this large wakes the gyro
+GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
 
 
 def _d10(deg):
@@ -138,7 +138,7 @@ class PostureDetector:
             self._sgz += gz
         if ticks_diff(t, self._win_start) >= 1000:
             return self._close_second(t)
-        return _NO_EVENTS
+        return NO_EVENTS
 
     def _clear_window(self):
         self._n = 0

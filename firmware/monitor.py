@@ -11,6 +11,7 @@ paces steps at the sensor's data rate.
 from micropython import const
 
 from firmware import events as ev
+from firmware.detector import NO_EVENTS
 from firmware.haptics import PATTERN_FOR_EVENT
 from firmware.ticks import ticks_add, ticks_diff
 
@@ -40,7 +41,7 @@ class Monitor:
         if not self.gyro_on:
             gx = gy = gz = 0.0
         events = det.update(now, ax, ay, az, gx, gy, gz)
-        if events:
+        if events is not NO_EVENTS:   # a second closed: events (maybe none) and a gyro decision
             for event in events:
                 self.emit(event)
             want = det.wants_gyro
