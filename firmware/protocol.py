@@ -19,6 +19,7 @@ from firmware.ticks import ticks_add, ticks_diff
 
 MAX_LINE = const(128)       # bytes of an incoming line, '\n' included
 TX_MAX = const(4096)        # unsent output beyond this: nobody is reading, stop streaming
+STALL_MS = const(10000)     # output that has not moved for this long: the host is gone
 SYNC_MAX = const(5000)      # records per SYNC request at most
 PROTO_VERSION = const(1)
 _HEX = "0123456789ABCDEF"
@@ -92,6 +93,7 @@ class Protocol:
         self.rx = b""
         self.discarding = False
         self.tx = b""
+        self.tx_moved = 0
         self.reader = None
         self.sync_left = 0
         self.sync_count = 0
@@ -161,6 +163,8 @@ class Protocol:
 
     # ---- output ------------------------------------------------------------
     def _send(self, body):
+        if not self.tx:
+            self.tx_moved = self.now
         self.tx += frame(body)
 
     def _err(self, code, text):
@@ -174,8 +178,11 @@ class Protocol:
             n = 0
         if n is None:
             n = len(self.tx)
-        self.tx = self.tx[n:]
-        if len(self.tx) > TX_MAX:  # nobody reads: stop producing
+        if n:
+            self.tx = self.tx[n:]
+            self.tx_moved = self.now
+        if len(self.tx) > TX_MAX or ticks_diff(self.now, self.tx_moved) > STALL_MS:
+            # nobody reads (the host went away mid-stream): stop producing, free the buffers
             self.tx = b""
             self.reader = None
             self.live_on = False

@@ -182,3 +182,16 @@ def test_valid_lines_in_any_order_never_crash(bodies: list[str]) -> None:
             run(proto, ch, body, polls=3)
         assert log.acked <= 4
         assert log.first_seq() <= max(log.acked, 0) + 1
+
+
+def test_a_host_that_stops_reading_mid_sync_frees_the_stream(tmp_path) -> None:
+    proto, ch, _log = make(str(tmp_path), records=300, write_limit=0)
+    ch.send("SYNC 0")
+    for t in range(0, 9000, 20):
+        proto.poll(t)
+    assert proto.reader is not None and proto.tx  # waiting for the host
+    for t in range(9000, 12000, 20):
+        proto.poll(t)
+    assert proto.reader is None and proto.tx == b""  # given up after 10 s without progress
+    ch.write_limit = None
+    assert run(proto, ch, "HELLO")[0].startswith("HELLO ")  # type: ignore[union-attr]
