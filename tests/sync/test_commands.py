@@ -193,3 +193,15 @@ def test_pick_port_none_one_many() -> None:
     with pytest.raises(PostureError, match="2 clips connected"):
         pick_port(None, lambda: [port("/dev/ttyACM1"), port("/dev/ttyACM3")])
     assert pick_port("/dev/ttyUSB9", lambda: []) == "/dev/ttyUSB9"
+
+
+def test_a_read_only_database_is_a_clear_error(two_days: Path, tmp_path: Path) -> None:
+    from host.db import Database
+    from host.errors import PostureError
+    from host.logfile import read_log
+
+    db = Database(tmp_path / "db.sqlite")
+    db.conn.execute("PRAGMA query_only=1")  # as a database file the user may not write
+    with pytest.raises(PostureError, match="read-only"):
+        db.store("A", read_log([two_days]).records)
+    db.close()
