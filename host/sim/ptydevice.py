@@ -133,10 +133,11 @@ class PtyDevice:
                  ticks: Callable[[], int] | None = None, live: Callable[[], Any] | None = None,
                  calibrate: Callable[[], None] | None = None, unplug_after: int | None = None,
                  lines_per_poll: int = 64, log_kwargs: dict[str, Any] | None = None,
-                 wearer: Any = None, samples_per_pass: int = 26) -> None:
+                 wearer: Any = None, samples_per_pass: int = 26, storage: Any = None) -> None:
         self.directory = directory
-        os.makedirs(directory, exist_ok=True)
-        self.storage = storage_for(directory)
+        if storage is None:
+            os.makedirs(directory, exist_ok=True)
+        self.storage = storage or storage_for(directory)
         self.log = Log(self.storage, urandom=os.urandom, **(log_kwargs or {}))
         self.overrides = Overrides(self.storage)
         self._t0 = time.monotonic()

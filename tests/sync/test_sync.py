@@ -109,3 +109,52 @@ def test_a_second_sync_at_the_same_time_is_refused(three_days: Path, tmp_path: P
 def test_no_device_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PostureError, match="cannot open"):
         Transport(str(tmp_path / "ttyNOPE"))
+
+
+class ReadOnlyStorage:
+    """The log directory as the clip sees it while the laptop holds the drive: readable, not writable."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("append", "write", "remove", "rename", "ensure_dir"):
+            def refuse(*_a: object, **_k: object) -> None:
+                raise OSError(30, "read-only filesystem")
+            return refuse
+        return getattr(self.inner, name)
+
+
+def test_records_of_a_read_only_boot_and_of_later_boots_all_arrive(tmp_path: Path) -> None:
+    from firmware import events
+    from host.sim.ptydevice import storage_for
+
+    log_dir = tmp_path / "log"
+    prefill(str(log_dir), 1, start_unix=START)
+    db_path = tmp_path / "db.sqlite"
+    ro = ReadOnlyStorage(storage_for(str(log_dir)))
+    with PtyDevice(str(log_dir), storage=ro) as dev:
+        assert dev.log.readonly
+        with dev.lock:
+            for i in range(30):
+                dev.log.minute((i * 60000, 60, 60, 0, 0, 0, 10, 20, 0))
+            dev.log.event((31 * 60000, events.SLOUCH_END, 40000, 250))
+            dev.log.flush()
+        db = Database(db_path)
+        with Transport(dev.port, timeout=2.0) as link:
+            first = sync(link, db, now=now)
+        db.close()
+    assert first.new_minutes == 600 + 30
+    # the next start can write again: its records come after, and none is taken for a duplicate
+    with PtyDevice(str(log_dir)) as dev:
+        assert not dev.log.readonly
+        with dev.lock:
+            for i in range(20):
+                dev.log.minute((i * 60000, 60, 50, 10, 0, 0, 10, 20, 0))
+            dev.log.flush()
+        db = Database(db_path)
+        with Transport(dev.port, timeout=2.0) as link:
+            second = sync(link, db, now=now)
+        assert second.new_minutes == 20
+        assert db.acked(second.device_id) < 0x800000
+        db.close()
