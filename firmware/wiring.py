@@ -4,7 +4,7 @@ code.py calls `main(board, ...)` with the CircuitPython modules, so this module
 imports no hardware at module level and runs unchanged on the simulated device.
 """
 
-from firmware import boards, events as ev, resets
+from firmware import VERSION, boards, events as ev, resets
 from firmware.detector import PostureDetector
 from firmware.haptics import DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
 from firmware.monitor import Monitor
@@ -146,19 +146,38 @@ def read_settings_text(open_fn):
         return None
 
 
-def main(board, supervisor, time, getenv, microcontroller=None, log=None, extra_pollers=(), say=print,
-         open_fn=None):
-    """Build everything and loop forever."""
+def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=(), say=print,
+         open_fn=None, os_module=None, usb_cdc=None):
+    """Build everything and loop forever.
+
+    With `os_module` and `open_fn` the clip keeps its durable log in /log and
+    honours settings changed over the data channel; with `usb_cdc` it serves
+    the protocol on the data channel when boot.py enabled it.
+    """
+    store = overrides = None
+    if os_module is not None and open_fn is not None:
+        from firmware import datalink
+        store = datalink.open_storage(os_module, open_fn)
+        overrides = datalink.overrides_for(store)
+    if overrides is not None:
+        getenv = overrides.getenv(getenv)
     settings = load_settings(getenv, say, read_settings_text(open_fn))
     cfg = boards.defaults(getattr(board, "board_id", ""))
     clock = BoardClock(supervisor, time)
     player = Player(make_motor(board, cfg, settings, say), settings.haptic_strength)
     detector = PostureDetector(settings)
+    log = None
+    pollers = list(extra_pollers)
+    if store is not None:
+        from firmware import datalink
+        dev_id = datalink.device_id(microcontroller) if microcontroller is not None else "unknown"
+        log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say)
+        if proto is not None:
+            pollers.append(proto)
     sensor = ImuSensor(imu_factory(board, cfg, settings, say), clock)
     if not sensor.connected:
         say("posture: the IMU was not found. Check the STEMMA QT cable or SDA/SCL wiring, "
             "POSTURE_IMU and POSTURE_IMU_ADDRESS. Retrying every second.")
-    pollers = list(extra_pollers)
     button = make_button(board, cfg, settings, detector)
     if button is not None:
         pollers.append(button)
