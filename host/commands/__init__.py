@@ -16,4 +16,5 @@ COMMANDS = (
     "summary",
     "suggest",
     "report",
+    "demo",
 )
