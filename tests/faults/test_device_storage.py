@@ -1,0 +1,154 @@
+"""Storage faults on the whole simulated clip (the real boot.py, code.py, Log and Protocol):
+the drive left read-only (the laptop has it), a full drive, and power cuts; the data channel
+(usb_cdc.data) is how the records are checked, as `posture sync` would read them."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from firmware import events, record
+from firmware.haptics import SLOUCH_ALERT
+from firmware.log import VOLATILE_SEQ
+from firmware.protocol import frame, unframe
+from host.logfile import read_records
+
+from .helpers import SLOUCH_START_S, device, events as console_events, recording
+
+DAY = [("upright", 25), ("slouch", 60, {"flex": 30}), ("upright", 60), ("slouch", 60, {"flex": 30}),
+       ("upright", 200)]
+
+
+def talk(dev, body: str, seconds: float = 1.0) -> list[str]:
+    dev.board.data.take_output()
+    dev.board.data.feed(frame(body))
+    dev.run_for(seconds)
+    lines = dev.board.data.take_output().split(b"\n")[:-1]
+    bodies = [unframe(line) for line in lines]
+    assert all(b is not None for b in bodies), lines
+    return [b for b in bodies if b is not None]
+
+
+def sync_all(dev) -> list[tuple]:
+    """Every record the clip serves, decoded (SYNC from 0, chunk after chunk)."""
+    out: list[tuple] = []
+    start = 0
+    for _ in range(50):
+        lines = talk(dev, "SYNC %d 500" % start, seconds=3)
+        recs = [record.decode(bytes.fromhex(line[2:])) for line in lines if line.startswith("R ")]
+        out += recs
+        end = [line for line in lines if line.startswith("END ")]
+        assert end, lines
+        if not recs:
+            return out
+        start = recs[-1][1] + 1
+    raise AssertionError("SYNC never ended")
+
+
+def alert_pattern_played(dev) -> int:
+    """How many times the motor played the slouch alert's on-off-on pattern."""
+    spans = dev.vibrations()
+    count = 0
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        if (abs((e1 - s1) - SLOUCH_ALERT[0]) <= 40 and abs((s2 - e1) - SLOUCH_ALERT[1]) <= 40
+                and abs((e2 - s2) - SLOUCH_ALERT[2]) <= 40):
+            count += 1
+    return count
+
+
+def log_files(dev) -> dict[str, bytes]:
+    d = os.path.join(dev.fs_dir, "log")
+    if not os.path.isdir(d):
+        return {}
+    return {n: open(os.path.join(d, n), "rb").read() for n in sorted(os.listdir(d))}
+
+
+def test_a_read_only_drive_keeps_alerting_and_serves_records_from_ram() -> None:
+    with device(recording(DAY)) as dev:
+        dev.board.pin("BUTTON").drive(lambda t_ms: t_ms > 3000)   # held through boot.py: drive stays the laptop's
+        dev.run_for(SLOUCH_START_S + 60 + 60 + 60 + 30)
+        assert dev.board.readonly and dev.crashes == []
+        assert "read-only" in dev.console_text()
+        assert alert_pattern_played(dev) == 2
+        assert log_files(dev) == {}                                   # nothing written
+        recs = sync_all(dev)
+        assert recs and all(r[1] >= VOLATILE_SEQ for r in recs)
+        kinds = [r[4][1] for r in recs if r[0] == record.T_EVENT]
+        assert kinds.count(events.SLOUCH_ALERT) == 2
+        assert [k for k in kinds if k in (events.SLOUCH_START, events.SLOUCH_END)] == \
+            [events.SLOUCH_START, events.SLOUCH_END] * 2
+
+
+def test_a_full_drive_keeps_alerting_and_says_so() -> None:
+    with device(recording(DAY)) as dev:
+        dev.run_for(3)                                                # boot.py made the drive writable
+        used = sum(len(v) for v in log_files(dev).values())
+        dev.board.fs_capacity = dev.board.drive.used_bytes() + 1024 + used   # about two clusters left
+        dev.run_for(SLOUCH_START_S + 60 + 60 + 60 + 120)
+        assert dev.crashes == [] and "Traceback" not in dev.console_text()
+        assert alert_pattern_played(dev) == 2
+        status = [line for line in talk(dev, "STATUS") if line.startswith("STATUS")]
+        assert status, "no STATUS reply"
+        fields = dict(w.split("=") for w in status[0].split()[1:] if "=" in w)
+        assert int(fields["werr"]) > 0 or int(fields["free"]) < 1024
+        recs = sync_all(dev)                                          # what could not be written waits in RAM
+        kinds = [r[4][1] for r in recs if r[0] == record.T_EVENT]
+        assert kinds.count(events.SLOUCH_ALERT) == 2
+
+
+def test_a_power_cut_keeps_every_flushed_record_and_the_numbering_goes_on() -> None:
+    with device(recording(DAY)) as dev:
+        dev.run_for(SLOUCH_START_S + 60 + 60 + 30)
+        flushed = []
+        for name, data in log_files(dev).items():
+            if name.endswith(".bin") and name[:8].isdigit():
+                flushed += [record.decode(r) for r in read_records(data)[0]]
+        assert flushed, "nothing reached the flash in 3 minutes"
+        dev.power_cut()
+        dev.run_for(90)
+        assert [r[1] for r in dev.resets] == ["PowerCut"] and dev.boots == 2
+        recs = sync_all(dev)
+        by_seq = {r[1]: r for r in recs}
+        for r in flushed:
+            assert by_seq.get(r[1]) == r, "flushed record %d lost or changed" % r[1]
+        seqs = [r[1] for r in recs]
+        assert seqs == sorted(set(seqs))
+        boots = sorted({r[2] for r in recs})
+        assert len(boots) == 2 and boots[1] == boots[0] + 1
+        after = [r for r in recs if r[2] == boots[1]]
+        assert after and min(r[1] for r in after) > max(r[1] for r in flushed)
+
+
+def test_sensor_faults_reach_the_log() -> None:
+    with device(recording(DAY)) as dev:
+        dev.run_for(20)
+        dev.imu.vanish()
+        dev.run_for(4)
+        dev.imu.reappear()
+        dev.run_for(5)
+        kinds = [r[4][1] for r in sync_all(dev) if r[0] == record.T_EVENT]
+        assert events.SENSOR_ERROR in kinds and events.SENSOR_RECOVERED in kinds
+        assert kinds.index(events.SENSOR_ERROR) < kinds.index(events.SENSOR_RECOVERED)
+        assert [e["event"] for _t, e in console_events(dev)].count("sensor_error") == 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_power_cuts_at_random_moments_of_a_day(seed: int, cases) -> None:
+    rng = random.Random(seed)
+    with device(recording(DAY, seed=seed)) as dev:
+        on_flash: dict[int, tuple] = {}
+        for _ in range(4):
+            dev.run_for(rng.uniform(20, 120))
+            for name, data in log_files(dev).items():
+                if name.endswith(".bin") and name[:8].isdigit():
+                    on_flash.update((r[1], r) for r in map(record.decode, read_records(data)[0]))
+            dev.power_cut()
+            cases()
+        dev.run_for(30)
+        assert dev.crashes == [] and len(dev.resets) == 4
+        recs = {r[1]: r for r in sync_all(dev)}
+        lost = [seq for seq, r in on_flash.items() if recs.get(seq) != r]
+        assert not lost, "flushed records lost or changed: %s" % lost[:10]
+        assert len({r[2] for r in recs.values()}) == 5                   # five boots, numbered apart
