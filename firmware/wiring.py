@@ -172,6 +172,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         from firmware import datalink
         dev_id = datalink.device_id(microcontroller) if microcontroller is not None else "unknown"
         log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say)
+        if log is not None:
+            log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
         if proto is not None:
             pollers.append(proto)
     sensor = ImuSensor(imu_factory(board, cfg, settings, say), clock)
