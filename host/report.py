@@ -130,7 +130,8 @@ def build_html(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None
         '<h1>Posture report</h1><p class="sub">%s &middot; generated %s</p>' % (
             html.escape(period_label(s)), generated),
         '<section id="summary"><h2>Summary</h2><table><tr><th>Figure</th><th>Value</th>'
-        "<th>Change vs the %d days before</th></tr>%s</table>" % (days, rows),
+        "<th>Change vs the %s before</th></tr>%s</table>" % (
+            "day" if days == 1 else "%d days" % days, rows),
         '<p class="note">%s</p>' % html.escape(note) if note else "",
         "<table><tr><th>Day</th><th>Worn</th><th>Upright</th><th>Slouched</th><th>Episodes</th></tr>"
         "%s</table></section>" % day_rows,

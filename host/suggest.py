@@ -203,8 +203,9 @@ def plan_from_summary(s: dict[str, Any], days: int, library: dict[str, Any] | No
     ch = s.get("change") or {}
     if ch.get("upright_share") is not None and abs(ch["upright_share"]) >= 0.05:
         better = ch["upright_share"] > 0
-        notes.append("Upright share %s by %.0f points against the %d days before." % (
-            "rose" if better else "fell", abs(100 * ch["upright_share"]), days))
+        notes.append("Upright share %s by %.0f points against the %s before." % (
+            "rose" if better else "fell", abs(100 * ch["upright_share"]),
+            "day" if days == 1 else "%d days" % days))
     daily: list[dict[str, Any]] = []
     strength: list[dict[str, Any]] = []
     for f in findings:
