@@ -10,7 +10,6 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -35,9 +34,9 @@ setup-fat:
 demo: setup
 	$(VENV)/bin/posture demo
 
+# pytest by its script, not `python -m pytest`: -m puts the repo root first on sys.path,
+# and the board's code.py there shadows the standard library's `code` module (pdb imports it).
 test: setup setup-node setup-browser setup-fat
-	# not `python -m pytest`: that puts the repo root first on sys.path, and the board's
-	# code.py there shadows the standard library's `code` module (pdb imports it).
 	$(VENV)/bin/pytest tests
 	$(MAKE) --no-print-directory typecheck mpy
 
