@@ -37,6 +37,9 @@ BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count 
 BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
 GAP_MS = const(5000)            # a longer silence restarts the window timing
 GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
+REWEAR_OFF_S = const(60)        # off the body this long: check the mount when it is worn again
+REWEAR_STILL_S = const(5)       # still seconds after re-wear before the check
+REWEAR_TILT_DEG = 30.0          # still but this far from the old upright: the clip was re-clipped
 GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
 
 
@@ -68,6 +71,8 @@ class PostureDetector:
         self._away_s = 0
         self._next_break_s = 0
         self._still_s = 0
+        self._off_s = 0
+        self._rewear_check = False
         self._minute_reset()
         self.apply_settings(settings)
 
@@ -236,6 +241,22 @@ class PostureDetector:
             self._still_s += 1
         else:
             self._still_s = 0
+        if act == ev.ACT_OFF_BODY:
+            self._off_s += 1
+        else:
+            if self._off_s >= REWEAR_OFF_S:
+                self._rewear_check = True
+            self._off_s = 0
+            if self._rewear_check and self._still_s >= REWEAR_STILL_S:
+                # Worn again after time off the body. A clip put back at another angle
+                # about its face-out axis shows up as a large side lean (or as lying):
+                # then the old calibration is useless, so calibrate again.
+                self._rewear_check = False
+                if tilt > REWEAR_TILT_DEG:
+                    if self._episode:
+                        self._end_episode(t, out)
+                    self.request_calibration()
+                    return
         seated = act == ev.ACT_SEATED or act == ev.ACT_MOVING
         self._slouch_second(t, seated, flex, out)
         self._break_second(t, seated, out)

@@ -161,3 +161,26 @@ def test_vibration_plays_without_blocking_samples():
     during = [(t, lvl) for t, lvl in levels if alert_t <= t <= alert_t + 1.0]
     assert [lvl > 0 for _, lvl in during] == [True, False, True, False]
     assert during[-1][0] - during[0][0] >= 0.55
+
+
+def _off_and_back_on(spin_after):
+    worn = list(samples(steps((0, 0, 0)), 60))
+    t = worn[-1][0] + 1 / 26
+    desk = list(samples(lambda _t: (90.0, 0.0), 180, breathing=0.0, t0=t))
+    t = desk[-1][0] + 1 / 26
+    back = list(samples(steps((t, 0, 0), (t + 60, 25, 0), (t + 200, 0, 0)), 260, t0=t, spin=spin_after))
+    return run(worn + desk + back), t
+
+
+def test_clip_put_back_at_another_angle_recalibrates_and_still_alerts():
+    r, t_back = _off_and_back_on(spin_after=90)
+    cal = kinds(r, ev.CALIBRATED)
+    assert len(cal) == 2 and t_back < cal[1][0] < t_back + 30
+    alerts = kinds(r, ev.SLOUCH_ALERT)
+    assert len(alerts) == 1 and t_back + 60 + 28 <= alerts[0][0] <= t_back + 60 + 45
+
+
+def test_clip_put_back_the_same_way_keeps_its_calibration():
+    r, t_back = _off_and_back_on(spin_after=0)
+    assert len(kinds(r, ev.CALIBRATED)) == 1
+    assert len(kinds(r, ev.SLOUCH_ALERT)) == 1
