@@ -37,9 +37,7 @@ BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count 
 BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
 GAP_MS = const(5000)            # a longer silence restarts the window timing
 GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
-REWEAR_OFF_S = const(60)        # off the body this long: check the mount when it is worn again
-REWEAR_STILL_S = const(5)       # still seconds after re-wear before the check
-REWEAR_TILT_DEG = 30.0          # still but this far from the old upright: the clip was re-clipped
+REWEAR_OFF_S = const(60)        # off the body this long: calibrate again when it is worn again
 GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
 
 
@@ -66,13 +64,13 @@ class PostureDetector:
         self._calibrating = calibrate_now
         self._cal_reset()
         self._reported_not_still = False
+        self._reported_face = False
         self._episode = False
         self.seated_s = 0
         self._away_s = 0
         self._next_break_s = 0
         self._still_s = 0
         self._off_s = 0
-        self._rewear_check = False
         self._minute_reset()
         self.apply_settings(settings)
 
@@ -80,18 +78,26 @@ class PostureDetector:
     def apply_settings(self, settings):
         self.settings = settings
         self._enter = float(settings.slouch_deg)
-        self._release = float(settings.slouch_deg - settings.hysteresis_deg)
+        # never below 1 degree: a hysteresis as large as the threshold would make a slouch endless
+        self._release = max(1.0, float(settings.slouch_deg - settings.hysteresis_deg))
         self._delay_ms = settings.slouch_delay_s * 1000
         self._remind_ms = settings.remind_s * 1000
         self._break_s = settings.break_min * 60
-        if self._next_break_s == 0 or self._next_break_s > self._break_s:
-            self._next_break_s = self._break_s
+        if self._break_s:
+            # the next reminder at the next multiple of the (possibly new) interval
+            self._next_break_s = (self.seated_s // self._break_s + 1) * self._break_s
 
     def request_calibration(self):
-        """Start a new calibration: the wearer should sit upright and still."""
+        """Start a new calibration: the wearer should sit upright and still.
+
+        With a previous calibration, a request that finds no still, face-out
+        moment within CAL_GIVE_UP_S goes back to it rather than leaving the
+        clip blind; at power-on it keeps trying (and says so once).
+        """
         self._calibrating = True
         self._cal_reset()
         self._reported_not_still = False
+        self._reported_face = False
 
     @property
     def calibrated(self):
@@ -195,9 +201,7 @@ class PostureDetector:
             self._cal_n = 0
             self._cal_a = [0.0, 0.0, 0.0]
             self._cal_w = [0.0, 0.0, 0.0]
-            if self._cal_waited >= CAL_GIVE_UP_S and not self._reported_not_still:
-                self._reported_not_still = True
-                out.append((t, ev.CALIBRATION_FAILED, ev.CAL_NOT_STILL, 0))
+            self._cal_timeout(t, out)
             return
         a, w = self._cal_a, self._cal_w
         a[0] += self._sax / n
@@ -215,7 +219,10 @@ class PostureDetector:
             self._cal_n = 0
             self._cal_a = [0.0, 0.0, 0.0]
             self._cal_w = [0.0, 0.0, 0.0]
-            out.append((t, ev.CALIBRATION_FAILED, ev.CAL_NOT_FACE_OUT, _d10(frame.mount_tilt_deg)))
+            if not self._reported_face:   # once per request: no buzz and flash write every 5 s
+                self._reported_face = True
+                out.append((t, ev.CALIBRATION_FAILED, ev.CAL_NOT_FACE_OUT, _d10(frame.mount_tilt_deg)))
+            self._cal_timeout(t, out)
             return
         f = self.filter
         f.bx, f.by, f.bz = w[0] * k, w[1] * k, w[2] * k
@@ -227,6 +234,18 @@ class PostureDetector:
         if self._episode:
             self._end_episode(t, out)
         out.append((t, ev.CALIBRATED, _d10(frame.mount_tilt_deg), self._cal_n * n))
+
+    def _cal_timeout(self, t, out):
+        if self._cal_waited < CAL_GIVE_UP_S:
+            return
+        if self.frame is not None:
+            # keep the previous calibration rather than stop watching posture
+            self._calibrating = False
+            self._prev_dir = None
+            out.append((t, ev.CALIBRATION_FAILED, ev.CAL_NOT_STILL, 0))
+        elif not self._reported_not_still:
+            self._reported_not_still = True
+            out.append((t, ev.CALIBRATION_FAILED, ev.CAL_NOT_STILL, 0))
 
     def _posture_second(self, t, mag_std, gyro_rms, step_deg, gx, gy, gz, out):
         if self.frame is None:
@@ -244,19 +263,16 @@ class PostureDetector:
         if act == ev.ACT_OFF_BODY:
             self._off_s += 1
         else:
-            if self._off_s >= REWEAR_OFF_S:
-                self._rewear_check = True
+            rewear = self._off_s >= REWEAR_OFF_S
             self._off_s = 0
-            if self._rewear_check and self._still_s >= REWEAR_STILL_S:
-                # Worn again after time off the body. A clip put back at another angle
-                # about its face-out axis shows up as a large side lean (or as lying):
-                # then the old calibration is useless, so calibrate again.
-                self._rewear_check = False
-                if tilt > REWEAR_TILT_DEG:
-                    if self._episode:
-                        self._end_episode(t, out)
-                    self.request_calibration()
-                    return
+            if rewear:
+                # Worn again after time off the body, perhaps clipped on at another angle:
+                # calibrate again (the wearer sits up; the clip buzzes once when done).
+                # Without a still moment within CAL_GIVE_UP_S the old calibration stays.
+                if self._episode:
+                    self._end_episode(t, out)
+                self.request_calibration()
+                return
         seated = act == ev.ACT_SEATED or act == ev.ACT_MOVING
         self._slouch_second(t, seated, flex, out)
         self._break_second(t, seated, out)

@@ -93,6 +93,7 @@ class Player:
         self._step = 0
         self._step_start = 0
         self.played = 0
+        self.errors = 0   # motor writes that failed (a DRV2605 shares the I2C bus with the IMU)
 
     def set_strength(self, percent):
         self.level = max(1, min(255, (percent * 255 + 50) // 100))
@@ -106,9 +107,12 @@ class Player:
         self._step = 0
         self._step_start = now
         self.played += 1
-        if getattr(self.motor, "plays_patterns", False):
-            self.motor.play(pattern)
-        self.motor.set(self.level)
+        try:
+            if getattr(self.motor, "plays_patterns", False):
+                self.motor.play(pattern)
+            self.motor.set(self.level)
+        except OSError:
+            self._failed()
 
     def update(self, now):
         pattern = self._pattern
@@ -119,10 +123,21 @@ class Player:
             self._step += 1
             if self._step >= len(pattern):
                 self._pattern = None
-                self.motor.set(0)
+                self._set(0)
                 return
-            self.motor.set(self.level if self._step % 2 == 0 else 0)
+            self._set(self.level if self._step % 2 == 0 else 0)
+
+    def _set(self, level):
+        try:
+            self.motor.set(level)
+        except OSError:
+            self._failed()
+
+    def _failed(self):
+        # a vibration is lost, never the sensor loop
+        self.errors += 1
+        self._pattern = None
 
     def stop(self):
         self._pattern = None
-        self.motor.set(0)
+        self._set(0)

@@ -180,7 +180,55 @@ def test_clip_put_back_at_another_angle_recalibrates_and_still_alerts():
     assert len(alerts) == 1 and t_back + 60 + 28 <= alerts[0][0] <= t_back + 60 + 45
 
 
-def test_clip_put_back_the_same_way_keeps_its_calibration():
+def test_clip_put_back_the_same_way_recalibrates_and_alerts_once():
     r, t_back = _off_and_back_on(spin_after=0)
-    assert len(kinds(r, ev.CALIBRATED)) == 1
+    assert len(kinds(r, ev.CALIBRATED)) == 2
     assert len(kinds(r, ev.SLOUCH_ALERT)) == 1
+
+
+def test_recalibration_that_never_finds_a_still_moment_keeps_the_old_one():
+    pose = steps((0, 0, 0), (100, 25, 0))
+    fidget = lambda t: np.array([0.0, 0.0, 0.0]) if t < 40 or t > 110 else \
+        np.array([0.0, 0.0, 1.2 * math.sin(2 * math.pi * 1.7 * t)])   # restless while it tries
+    from firmware.detector import PostureDetector
+    from firmware.settings import Settings as S
+    det_events = []
+    det = PostureDetector(S())
+    for s in samples(pose, 220, extra_acc=fidget):
+        if abs(s[0] - 40) < 1e-6:
+            det.request_calibration()
+        det_events += [(s[0], e[1], e[2]) for e in det.update(int(round(s[0] * 1000)), *s[1:])]
+    names = [n for _, n, _ in det_events]
+    assert names.count("calibrated") == 1
+    fail = [x for x in det_events if x[1] == ev.CALIBRATION_FAILED]
+    assert len(fail) == 1 and fail[0][2] == ev.CAL_NOT_STILL and 95 <= fail[0][0] <= 105
+    alert = [x for x in det_events if x[1] == ev.SLOUCH_ALERT]
+    assert len(alert) == 1 and 128 <= alert[0][0] <= 145
+
+
+def test_a_clip_lying_flat_reports_face_out_once_per_request():
+    r = run(samples(steps((0, 0, 0)), 200, spin=90, tilt=80, breathing=0.5))
+    assert len(kinds(r, ev.CALIBRATION_FAILED)) <= 2   # face-out once (+ not-still once)
+    assert [e[2] for e in kinds(r, ev.CALIBRATION_FAILED)][0] == ev.CAL_NOT_FACE_OUT
+
+
+def test_hysteresis_larger_than_the_threshold_still_ends_a_slouch():
+    s = Settings()
+    s.slouch_deg, s.hysteresis_deg = 5, 15
+    r = run(samples(steps((0, 0, 0), (30, 20, 0), (120, 0, 0)), 180), s)
+    assert len(kinds(r, ev.SLOUCH_END)) == 1
+
+
+def test_changing_the_break_interval_while_running_moves_the_next_reminder():
+    from firmware.detector import PostureDetector
+    s = Settings()
+    s.break_min = 2
+    det = PostureDetector(s)
+    got = []
+    for smp in samples(steps((0, 0, 0)), 400):
+        if abs(smp[0] - 60) < 1e-6:
+            s.break_min = 5
+            det.apply_settings(s)
+        got += [(smp[0], e[1]) for e in det.update(int(round(smp[0] * 1000)), *smp[1:])]
+    breaks = [t for t, k in got if k == ev.BREAK_ALERT]
+    assert len(breaks) == 1 and 300 <= breaks[0] <= 312
