@@ -356,6 +356,28 @@ class Log:
             return rec.seq_at(self.buf, 0)
         return self.next_seq
 
+    def servable_ram(self):
+        """RAM records (not on the flash) that SYNC may hand out, as bytes.
+
+        A seq the host has taken must never be given to another record after a
+        restart: after a failed flush (drive full, I/O error) the seq floor is
+        saved past them first, and when that fails too they are kept back. In
+        read-only mode nothing can be saved and they go out as they are (a
+        read-only boot numbers them in the volatile range).
+        """
+        data = bytes(self.ram) + bytes(self.buf)
+        if not data or self.readonly or self.floor >= self.next_seq:
+            return data
+        floor = self.floor
+        self.floor = self.next_seq
+        try:
+            self._save_state()
+            return data
+        except OSError:
+            self.floor = floor
+            self.write_errors += 1
+            return b""
+
     def ack(self, seq):
         """The host holds everything up to seq. False when seq was never written."""
         if seq >= self.next_seq or seq < 0:

@@ -1,6 +1,7 @@
 """Reading the log for SYNC: records with seq >= from_seq, oldest first, one at a time.
 
-Segments are read whole (segment_max bytes at most), then the RAM records.
+Segments are read whole (segment_max bytes at most), then the RAM records
+that are safe to hand out (Log.servable_ram: never a seq a restart could reuse).
 A newest segment that grew while the host was reading is read again from where
 the reader stopped. Damaged bytes are skipped (firmware.record.next_record).
 """
@@ -33,7 +34,7 @@ class Reader:
                 found = rec.next_record(self.data, self.pos, self.last) if self.data else None
                 if found is None:
                     if not self._load_segment():
-                        self.tail = bytes(self.log.ram) + bytes(self.log.buf)
+                        self.tail = self.log.servable_ram()
                         self.data = self.tail
                         self.pos = 0
                     continue

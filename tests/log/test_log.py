@@ -165,6 +165,7 @@ def test_unacknowledged_data_is_dropped_last_and_reported() -> None:
 
 def test_filesystem_full_keeps_records_in_ram() -> None:
     fs = MemFS(capacity=3000)
+    open_log(fs)  # an earlier start: both state copies exist, so the seq floor can be saved
     log = open_log(fs, segment_max=100000, reserve=0, ram_max=600)
     items = random_items(random.Random(8), 400)
     feed(log, items)
@@ -273,3 +274,42 @@ def test_boot_and_calibration_events_reach_the_flash_at_once() -> None:
     log.event((3, events.CALIBRATED, 35, 52))
     assert len(log.buf) == 0
     assert [d[1] for d in read_all(open_log(fs))] == [0, 1, 2]
+
+
+class _FailingIO(MemFS):
+    """A flash whose writes fail with an I/O error (EIO, not read-only) while `broken` holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken: set[str] = set()  # "append" (segment writes), "state" (state copies)
+
+    def open(self, path: str, mode: str = "r"):  # type: ignore[no-untyped-def]
+        if "a" in mode and "append" in self.broken:
+            raise OSError(5, "I/O error")
+        if "w" in mode and "state" in path and "state" in self.broken:
+            raise OSError(5, "I/O error")
+        return super().open(path, mode)
+
+
+@pytest.mark.parametrize("broken", [{"append"}, {"append", "state"}])
+def test_a_seq_served_over_sync_is_never_reused_after_a_failed_flush_and_a_power_cut(
+        broken: set[str]) -> None:
+    fs = _FailingIO()
+    log = open_log(fs)
+    feed(log, random_items(random.Random(11), 10))
+    log.flush()                                   # records 0..9 reach the flash
+    fs.broken = broken
+    feed(log, random_items(random.Random(12), 10, t0=10**7))
+    assert not log.flush() and log.write_errors   # 10..19 stay in RAM
+    served = [d[1] for d in read_all(log)]
+    assert served[:10] == list(range(10))
+    if broken == {"append"}:
+        assert served == list(range(20))          # the floor could be saved: RAM records go out
+    fs.broken = set()                             # power cut; the flash works again
+    again = open_log(fs)
+    assert again.next_seq > max(served), (again.next_seq, max(served))
+    feed(again, random_items(random.Random(13), 5, t0=10**8))
+    again.flush()
+    fresh = [d[1] for d in read_all(again) if d[2] == again.boot]
+    assert len(fresh) == 5 and min(fresh) > max(served)
+

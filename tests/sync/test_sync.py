@@ -158,3 +158,58 @@ def test_records_of_a_read_only_boot_and_of_later_boots_all_arrive(tmp_path: Pat
         assert second.new_minutes == 20
         assert db.acked(second.device_id) < 0x800000
         db.close()
+
+
+class FailingAppends:
+    """The log directory with a flash that fails segment writes with an I/O error (not read-only)."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.broken = True
+
+    def append(self, *args: object) -> None:
+        if self.broken:
+            raise OSError(5, "I/O error")
+        self.inner.append(*args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_ram_records_taken_after_a_failed_flush_are_not_renumbered_after_a_power_cut(
+        tmp_path: Path) -> None:
+    from host.sim.ptydevice import storage_for
+
+    log_dir = tmp_path / "log"
+    db_path = tmp_path / "db.sqlite"
+    flaky = FailingAppends(storage_for(str(log_dir)))
+    with PtyDevice(str(log_dir), storage=flaky) as dev:
+        with dev.lock:
+            flaky.broken = False
+            for i in range(10):
+                dev.log.minute((i * 60000, 60, 60, 0, 0, 0, 10, 20, 0))
+            dev.log.flush()                        # 0..9 (and the BOOT-less start) on the flash
+            flaky.broken = True
+            for i in range(10, 20):
+                dev.log.minute((i * 60000, 60, 55, 5, 0, 0, 10, 20, 0))
+            assert not dev.log.flush()             # 10..19 only in RAM
+        # the power goes right after the host committed, before the clip saved the ACK
+        dev.protocol.commands["ACK"] = lambda args: dev.protocol._send("OK ACK %s" % args[0])
+        db = Database(db_path)
+        with Transport(dev.port, timeout=2.0) as link:
+            first = sync(link, db, now=now)
+        db.close()
+    assert first.new_minutes == 20
+    with PtyDevice(str(log_dir)) as dev:           # restarted from the flash
+        assert dev.log.next_seq > first.acked
+        with dev.lock:
+            for i in range(7):
+                dev.log.minute((i * 60000, 60, 40, 20, 0, 0, 10, 20, 0))
+            dev.log.flush()
+        db = Database(db_path)
+        with Transport(dev.port, timeout=2.0) as link:
+            second = sync(link, db, now=now)
+        db.close()
+    assert second.new_minutes == 7
+    minutes, _events = tables(db_path)
+    assert len(minutes) == 27 and [m[5:8] for m in minutes[-7:]] == [(60, 40, 20)] * 7
