@@ -9,12 +9,16 @@
 
 Nothing here may stop the clip from alerting: a log that cannot be opened is
 reported and replaced by None; no data channel means no protocol.
+
+The protocol handler (firmware/protocol.py, about 6 KB of RAM once loaded) is
+imported only when a host first sends something on the data channel: boot.py
+enables that channel on every start, but a clip worn on its cell never hears
+from a host. The protocol only ever answers, so the host sees no difference.
 """
 
 from firmware import events as ev
 from firmware.log import LEAN, Log
 from firmware.overrides import Overrides
-from firmware.protocol import Protocol
 from firmware.storage import Storage
 
 LOG_DIR = "/log"
@@ -68,13 +72,39 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
     except (AttributeError, ValueError):
         pass
 
-    def on_set(_key, _value):
-        detector.apply_settings(settings)
+    def make():
+        from firmware.protocol import Protocol
 
-    proto = Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
-                     calibrate=detector.request_calibration, live=live_from_detector(detector),
-                     on_set=on_set)
-    return log, proto
+        def on_set(_key, _value):
+            detector.apply_settings(settings)
+
+        return Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
+                        calibrate=detector.request_calibration, live=live_from_detector(detector),
+                        on_set=on_set)
+
+    return log, OnDemand(data, make)
+
+
+class OnDemand:
+    """The data channel's poller: builds the protocol handler (make()) when the host first
+    sends a byte, then polls it like the Monitor polls any poller. `protocol` is None until then."""
+
+    def __init__(self, channel, make):
+        self._channel = channel
+        self._make = make
+        self.protocol = None
+
+    def poll(self, now_ms):
+        proto = self.protocol
+        if proto is None:
+            try:
+                if not self._channel.in_waiting:
+                    return
+            except (OSError, AttributeError):  # as Protocol.poll: an unreadable channel is idle
+                return
+            proto = self.protocol = self._make()
+            self._make = None
+        proto.poll(now_ms)
 
 
 def overrides_for(storage):
