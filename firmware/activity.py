@@ -21,8 +21,8 @@ LYING_TILT_DEG = 60.0       # trunk this far from the calibrated upright: lying
 QUIET_STEP_DEG = 0.12       # below this per-second change (and no gyro motion): no breathing
 QUIET_GYRO_RMS = 0.05
 WAKE_STEP_DEG = 0.6         # a clip on the desk counts as worn again after a move this large
-OFF_BODY_AFTER_S = const(30)   # seconds without breathing motion before the clip counts as off the body
-HOLD_S = const(3)           # seconds a new activity must hold before it is reported
+_OFF_BODY_AFTER_S = const(30)   # seconds without breathing motion before the clip counts as off the body
+_HOLD_S = const(3)           # seconds a new activity must hold before it is reported
 
 
 def raw_activity(mag_std, gyro_rms, step_deg, tilt_deg):
@@ -65,7 +65,7 @@ class ActivityTracker:
             self._candidate = ACT_MOVING
             self._held = 0
             return self.current
-        if self.quiet_s >= OFF_BODY_AFTER_S:
+        if self.quiet_s >= _OFF_BODY_AFTER_S:
             self.current = ACT_OFF_BODY
             self._candidate = ACT_OFF_BODY
             return self.current
@@ -75,7 +75,7 @@ class ActivityTracker:
         else:
             self._candidate = act
             self._held = 1
-        hold = 1 if self.current == ACT_UNKNOWN else HOLD_S
+        hold = 1 if self.current == ACT_UNKNOWN else _HOLD_S
         if act != self.current and self._held >= hold:
             self.current = act
         return self.current

@@ -15,7 +15,7 @@ from firmware.detector import NO_EVENTS
 from firmware.haptics import PATTERN_FOR_EVENT
 from firmware.ticks import ticks_add, ticks_diff
 
-SENSOR_ERROR_AFTER = const(5)   # failed reads in a row before the fault is reported
+_SENSOR_ERROR_AFTER = const(5)   # failed reads in a row before the fault is reported
 
 
 class Monitor:
@@ -81,7 +81,7 @@ class Monitor:
             self.watchdog.feed()
 
     def _sensor_failed(self, now):
-        if self._sensor_down_since is None and (self.sensor.failures >= SENSOR_ERROR_AFTER
+        if self._sensor_down_since is None and (self.sensor.failures >= _SENSOR_ERROR_AFTER
                                                 or not self.sensor.connected):
             self._sensor_down_since = now
             self.emit((now, ev.SENSOR_ERROR, self.sensor.last_errno, self.sensor.failures))

@@ -18,8 +18,8 @@ from micropython import const
 
 G = 9.80665
 _INV_G = 1.0 / G
-TAU_MS = const(1000)        # filter time constant: slow enough to ignore steps, fast enough for a reach
-MAX_STEP_MS = const(250)    # a longer gap between samples is not integrated
+_TAU_MS = const(1000)        # filter time constant: slow enough to ignore steps, fast enough for a reach
+_MAX_STEP_MS = const(250)    # a longer gap between samples is not integrated
 _DEG = 180.0 / math.pi
 FACE_OUT_LIMIT = 0.77       # |up . Z| above sin(50 deg): the clip is not face out (25 deg mount + back curve)
 
@@ -84,16 +84,16 @@ class TiltFilter:
             self.reset(ax, ay, az)
             return
         x, y, z = self.x, self.y, self.z
-        if 0 < dt_ms <= MAX_STEP_MS and self.use_gyro:
+        if 0 < dt_ms <= _MAX_STEP_MS and self.use_gyro:
             dt = dt_ms * 0.001
             wx = (wx - self.bx) * dt
             wy = (wy - self.by) * dt
             wz = (wz - self.bz) * dt
             # rotate by the gyro: g += g x (w dt)
             x, y, z = x + y * wz - z * wy, y + z * wx - x * wz, z + x * wy - y * wx
-            k = dt_ms / TAU_MS
-        elif 0 < dt_ms <= MAX_STEP_MS:
-            k = dt_ms / TAU_MS
+            k = dt_ms / _TAU_MS
+        elif 0 < dt_ms <= _MAX_STEP_MS:
+            k = dt_ms / _TAU_MS
         else:
             k = 1.0
         self.x = x + k * (ax * _INV_G - x)

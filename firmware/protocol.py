@@ -18,10 +18,10 @@ from firmware.crc import crc16
 from firmware.ticks import ticks_add, ticks_diff
 
 MAX_LINE = const(128)       # bytes of an incoming line, '\n' included
-TX_MAX = const(4096)        # unsent output beyond this: nobody is reading, stop streaming
-STALL_MS = const(10000)     # output that has not moved for this long: the host is gone
-SYNC_MAX = const(5000)      # records per SYNC request at most
-PROTO_VERSION = const(1)
+_TX_MAX = const(4096)        # unsent output beyond this: nobody is reading, stop streaming
+_STALL_MS = const(10000)     # output that has not moved for this long: the host is gone
+_SYNC_MAX = const(5000)      # records per SYNC request at most
+_PROTO_VERSION = const(1)
 _HEX = "0123456789ABCDEF"
 
 
@@ -181,7 +181,7 @@ class Protocol:
         if n:
             self.tx = self.tx[n:]
             self.tx_moved = self.now
-        if len(self.tx) > TX_MAX or ticks_diff(self.now, self.tx_moved) > STALL_MS:
+        if len(self.tx) > _TX_MAX or ticks_diff(self.now, self.tx_moved) > _STALL_MS:
             # nobody reads (the host went away mid-stream): stop producing, free the buffers
             self.tx = b""
             self.reader = None
@@ -223,7 +223,7 @@ class Protocol:
         self.live_on = False
         log = self.log
         self._send("HELLO id=%s fw=%s proto=%d boot=%d first=%d next=%d acked=%d" % (
-            self.device_id, self.fw_version, PROTO_VERSION, log.boot, log.first_seq(),
+            self.device_id, self.fw_version, _PROTO_VERSION, log.boot, log.first_seq(),
             log.next_seq, log.acked))
 
     def _status(self, args):
@@ -241,9 +241,9 @@ class Protocol:
         if len(args) not in (1, 2):
             return self._err("args", "SYNC <from_seq> [max]")
         start = _uint(args[0], 0xFFFFFFFF)
-        count = _uint(args[1], SYNC_MAX) if len(args) == 2 else SYNC_MAX
+        count = _uint(args[1], _SYNC_MAX) if len(args) == 2 else _SYNC_MAX
         if start is None or not count:
-            return self._err("args", "SYNC <from_seq> [max 1..%d]" % SYNC_MAX)
+            return self._err("args", "SYNC <from_seq> [max 1..%d]" % _SYNC_MAX)
         # What the host may take must be on the flash first: a seq sent from RAM and then lost
         # in a power cut would be handed out again, and the host already holds it.
         self.log.flush()

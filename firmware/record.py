@@ -25,15 +25,15 @@ from firmware.crc import crc16
 T_MINUTE = const(1)
 T_EVENT = const(2)
 T_TIME = const(3)
-T_EVENT_AB16 = const(4)
-T_EVENT_A16 = const(5)
+_T_EVENT_AB16 = const(4)
+_T_EVENT_A16 = const(5)
 SIZES = (0, 19, 20, 15, 18, 16)
-MIN_SIZE = const(15)
+_MIN_SIZE = const(15)
 MAX_SIZE = const(20)
-SEQ_MASK = const(0xFFFFFF)
+_SEQ_MASK = const(0xFFFFFF)
 HEAD = "<HBHI"  # seq low 16, seq high 8, boot, type << 29 | t_ms
 TICKS_MASK = const((1 << 29) - 1)
-RESYNC_SPAN = const(4096)  # after a damaged record, the next one must follow within this many seqs
+_RESYNC_SPAN = const(4096)  # after a damaged record, the next one must follow within this many seqs
 
 _I32_MIN = -(1 << 31)
 _I32_MAX = (1 << 31) - 1
@@ -66,8 +66,8 @@ def encode_event(seq, boot, event):
     t_ms &= TICKS_MASK
     if -32768 <= b <= 32767:
         if -32768 <= a <= 32767:
-            return _seal(struct.pack("<HBHIBhh", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT_A16 << 29) | t_ms, code, a, b))
-        return _seal(struct.pack("<HBHIBih", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT_AB16 << 29) | t_ms, code, a, b))
+            return _seal(struct.pack("<HBHIBhh", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (_T_EVENT_A16 << 29) | t_ms, code, a, b))
+        return _seal(struct.pack("<HBHIBih", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (_T_EVENT_AB16 << 29) | t_ms, code, a, b))
     return _seal(struct.pack("<HBHIBii", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT << 29) | t_ms, code, a, b))
 
 
@@ -79,7 +79,7 @@ def encode_time(seq, boot, t_ms, unix_s):
 def valid_at(data, pos):
     """Size of the valid record starting at data[pos], or 0 (damaged, unknown type or cut short)."""
     n = len(data)
-    if pos + MIN_SIZE > n:
+    if pos + _MIN_SIZE > n:
         return 0
     rtype = data[pos + 8] >> 5
     if rtype < 1 or rtype > 5:
@@ -101,7 +101,7 @@ def next_record(data, pos, last_seq):
     """(start, size, seq) of the next good record at or after pos, or None.
 
     A good record exactly at pos is taken as it is. Past damage, a candidate
-    must also continue the sequence: last_seq < seq <= last_seq + RESYNC_SPAN
+    must also continue the sequence: last_seq < seq <= last_seq + _RESYNC_SPAN
     (when last_seq < 0: be followed at once by the record with the next seq),
     so random bytes are not mistaken for a record.
     """
@@ -110,12 +110,12 @@ def next_record(data, pos, last_seq):
     if size:
         return pos, size, seq_at(data, pos)
     pos += 1
-    while pos + MIN_SIZE <= n:
+    while pos + _MIN_SIZE <= n:
         size = valid_at(data, pos)
         if size:
             seq = seq_at(data, pos)
             if last_seq >= 0:
-                if last_seq < seq <= last_seq + RESYNC_SPAN:
+                if last_seq < seq <= last_seq + _RESYNC_SPAN:
                     return pos, size, seq
             elif valid_at(data, pos + size) and seq_at(data, pos + size) == seq + 1:
                 return pos, size, seq  # nothing to go by: two records in a row, not chance
@@ -147,8 +147,8 @@ def decode(rec):
             peak -= 0x1000
         return rtype, seq, boot, t_ms, (t_ms, a & 63, (a >> 6) & 63, (a >> 12) & 63,
                                         (a >> 18) & 63, (a >> 24) & 63, mean, peak, b >> 24)
-    if rtype == T_EVENT or rtype == T_EVENT_AB16 or rtype == T_EVENT_A16:
-        fmt = "<Bii" if rtype == T_EVENT else ("<Bih" if rtype == T_EVENT_AB16 else "<Bhh")
+    if rtype == T_EVENT or rtype == _T_EVENT_AB16 or rtype == _T_EVENT_A16:
+        fmt = "<Bii" if rtype == T_EVENT else ("<Bih" if rtype == _T_EVENT_AB16 else "<Bhh")
         code, ea, eb = struct.unpack_from(fmt, rec, 9)
         if 1 <= code <= len(events.KINDS):
             kind = events.KINDS[code - 1]

@@ -5,7 +5,7 @@ safemode.py (run by CircuitPython after a brown-out or a hard crash) calls
 `GoodRun` poller clears the streak once the loop has run for a minute, so a
 crash that comes back at every start can be told apart from a one-off.
 
-Layout, 6 bytes at NVM_AT: magic, last reason code, streak (safe-mode entries
+Layout, 6 bytes at _NVM_AT: magic, last reason code, streak (safe-mode entries
 without a good minute in between), total entries (16-bit little-endian),
 check byte. Anything else in those bytes (a fresh board, other data) reads as
 "no record".
@@ -15,9 +15,9 @@ from micropython import const
 
 from firmware.ticks import ticks_diff
 
-NVM_AT = const(0)
+_NVM_AT = const(0)
 _MAGIC = const(0xB7)
-GOOD_RUN_MS = const(60000)
+_GOOD_RUN_MS = const(60000)
 
 REASONS = (
     "NONE", "BROWNOUT", "HARD_FAULT", "WATCHDOG", "STACK_OVERFLOW", "NO_HEAP", "HEAP_OVERWRITTEN",
@@ -30,7 +30,7 @@ REASONS = (
 STAY = ("NONE", "USER", "PROGRAMMATIC", "NO_CIRCUITPY", "SAFEMODE_PY_ERROR", "USB_TOO_MANY_ENDPOINTS",
         "USB_TOO_MANY_INTERFACE_NAMES", "USB_BOOT_DEVICE_NOT_INTERFACE_ZERO")
 MAX_STREAK = const(5)   # crashes in a row (no good minute between) before staying in safe mode
-CRASH_PAUSE_S = const(5)  # after a crash of code.py: time to read the traceback before the restart
+_CRASH_PAUSE_S = const(5)  # after a crash of code.py: time to read the traceback before the restart
 
 
 def reason_name(reason):
@@ -47,9 +47,9 @@ def _check(b):
 
 def read(nvm):
     """(reason name, streak, total) or None when there is no valid record."""
-    if nvm is None or len(nvm) < NVM_AT + 6:
+    if nvm is None or len(nvm) < _NVM_AT + 6:
         return None
-    b = nvm[NVM_AT:NVM_AT + 6]
+    b = nvm[_NVM_AT:_NVM_AT + 6]
     if b[0] != _MAGIC or b[5] != _check(b) or b[1] >= len(REASONS):
         return None
     return REASONS[b[1]], b[2], b[3] | b[4] << 8
@@ -64,7 +64,7 @@ def _write(nvm, code, streak, total):
     b[3] = total & 0xFF
     b[4] = total >> 8
     b[5] = _check(b)
-    nvm[NVM_AT:NVM_AT + 6] = b
+    nvm[_NVM_AT:_NVM_AT + 6] = b
 
 
 def record(nvm, reason):
@@ -73,7 +73,7 @@ def record(nvm, reason):
     old = read(nvm)
     streak = (old[1] if old else 0) + 1
     total = (old[2] if old else 0) + 1
-    if nvm is not None and len(nvm) >= NVM_AT + 6:
+    if nvm is not None and len(nvm) >= _NVM_AT + 6:
         _write(nvm, REASONS.index(name), streak, total)
     return name, streak
 
@@ -108,7 +108,7 @@ class GoodRun:
         self.done = read(nvm) is None
 
     def poll(self, now):
-        if not self.done and ticks_diff(now, self._start) >= GOOD_RUN_MS:
+        if not self.done and ticks_diff(now, self._start) >= _GOOD_RUN_MS:
             self.done = True
             clear_streak(self._nvm)
 
@@ -129,8 +129,8 @@ def crashed(microcontroller, exc, sleep, say=print):
     if streak > MAX_STREAK:
         say("posture: crashed %d times in a row; not restarting (press reset to try again)" % streak)
         return False
-    say("posture: crashed; restarting in %d s" % CRASH_PAUSE_S)
-    sleep(CRASH_PAUSE_S)
+    say("posture: crashed; restarting in %d s" % _CRASH_PAUSE_S)
+    sleep(_CRASH_PAUSE_S)
     microcontroller.reset()
     return True
 

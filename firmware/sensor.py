@@ -18,11 +18,11 @@ from firmware.ticks import ticks_diff
 
 _CTRL6_C = const(0x15)     # bit 4 XL_HM_MODE: 1 = accelerometer high-performance off (low power)
 _CTRL7_G = const(0x16)     # bit 7 G_HM_MODE: 1 = gyro high-performance off (low power)
-RATE_CODE_26HZ = const(2)  # adafruit_lsm6ds Rate.RATE_26_HZ
-RATE_CODE_OFF = const(0)   # Rate.RATE_SHUTDOWN
+_RATE_CODE_26HZ = const(2)  # adafruit_lsm6ds Rate.RATE_26_HZ
+_RATE_CODE_OFF = const(0)   # Rate.RATE_SHUTDOWN
 RATE_HZ = const(26)
 REINIT_AFTER = const(5)    # consecutive failures before the driver is rebuilt
-REINIT_EVERY_MS = const(1000)
+_REINIT_EVERY_MS = const(1000)
 
 
 class ImuSensor:
@@ -58,8 +58,8 @@ class ImuSensor:
         return True
 
     def _configure(self, drv):
-        drv.accelerometer_data_rate = RATE_CODE_26HZ
-        drv.gyro_data_rate = RATE_CODE_26HZ if self.gyro_on else RATE_CODE_OFF
+        drv.accelerometer_data_rate = _RATE_CODE_26HZ
+        drv.gyro_data_rate = _RATE_CODE_26HZ if self.gyro_on else _RATE_CODE_OFF
         dev = getattr(drv, "i2c_device", None)
         if dev is not None:
             buf = bytearray(2)
@@ -79,14 +79,14 @@ class ImuSensor:
         self.gyro_on = on
         if self._drv is not None:
             try:
-                self._drv.gyro_data_rate = RATE_CODE_26HZ if on else RATE_CODE_OFF
+                self._drv.gyro_data_rate = _RATE_CODE_26HZ if on else _RATE_CODE_OFF
             except OSError:
                 self._fail(None)
 
     def read(self):
         drv = self._drv
         if drv is None:
-            if ticks_diff(self._clock.ticks_ms(), self._last_try) >= REINIT_EVERY_MS:
+            if ticks_diff(self._clock.ticks_ms(), self._last_try) >= _REINIT_EVERY_MS:
                 self.connect()
             return None
         try:

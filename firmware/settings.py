@@ -7,34 +7,24 @@ protocol's SET goes through the same `validate`, so nothing outside this list
 can ever be set.
 """
 
-# (key, attribute, kind, default, low, high, help): for INT, low..high bounds;
-# for WORD, low is the tuple of allowed words (None: any short word).
+# (key, attribute, kind, default, low, high): for INT, low..high bounds; for WORD, low is
+# the tuple of allowed words (None: any short word). The help text of each setting is in
+# firmware/settings_help.py, read only by the host's tools (spec_rows): not kept in RAM.
 INT = 0
 WORD = 1
 
 SPEC = (  # type: tuple
-    ("POSTURE_SLOUCH_DEG", "slouch_deg", INT, 15, 5, 45,
-     "Forward flexion beyond the calibrated upright, in degrees, that counts as slouching"),
-    ("POSTURE_SLOUCH_DELAY_S", "slouch_delay_s", INT, 30, 5, 600,
-     "Seconds a slouch must last before the clip vibrates"),
-    ("POSTURE_REMIND_S", "remind_s", INT, 120, 30, 1800,
-     "Seconds between reminders while a slouch goes on"),
-    ("POSTURE_HYSTERESIS_DEG", "hysteresis_deg", INT, 5, 1, 15,
-     "Degrees back below the threshold needed to count as upright again"),
-    ("POSTURE_BREAK_MIN", "break_min", INT, 50, 0, 240,
-     "Minutes of seated wear before a stand-up reminder (0 turns it off)"),
-    ("POSTURE_HAPTIC", "haptic", WORD, "pwm", ("pwm", "digital", "drv2605", "none"), None,
-     "How the vibration motor is driven"),
-    ("POSTURE_HAPTIC_PIN", "haptic_pin", WORD, "", None, None,
-     "Board pin of the motor transistor (empty: the board's default)"),
-    ("POSTURE_HAPTIC_STRENGTH", "haptic_strength", INT, 70, 10, 100,
-     "Vibration strength in percent"),
-    ("POSTURE_IMU", "imu", WORD, "auto", ("auto", "LSM6DSOX", "LSM6DS3TRC", "LSM6DS33", "ISM330DHCX"), None,
-     "IMU chip; auto tries each known chip"),
-    ("POSTURE_IMU_ADDRESS", "imu_address", INT, 0x6A, 0x6A, 0x6B,
-     "I2C address of the IMU (0x6A, or 0x6B with SA0 high)"),
-    ("POSTURE_BUTTON_PIN", "button_pin", WORD, "", None, None,
-     "Board pin of the calibrate button (empty: the board's default, if any)"),
+    ("POSTURE_SLOUCH_DEG", "slouch_deg", INT, 15, 5, 45),
+    ("POSTURE_SLOUCH_DELAY_S", "slouch_delay_s", INT, 30, 5, 600),
+    ("POSTURE_REMIND_S", "remind_s", INT, 120, 30, 1800),
+    ("POSTURE_HYSTERESIS_DEG", "hysteresis_deg", INT, 5, 1, 15),
+    ("POSTURE_BREAK_MIN", "break_min", INT, 50, 0, 240),
+    ("POSTURE_HAPTIC", "haptic", WORD, "pwm", ("pwm", "digital", "drv2605", "none"), None),
+    ("POSTURE_HAPTIC_PIN", "haptic_pin", WORD, "", None, None),
+    ("POSTURE_HAPTIC_STRENGTH", "haptic_strength", INT, 70, 10, 100),
+    ("POSTURE_IMU", "imu", WORD, "auto", ("auto", "LSM6DSOX", "LSM6DS3TRC", "LSM6DS33", "ISM330DHCX"), None),
+    ("POSTURE_IMU_ADDRESS", "imu_address", INT, 0x6A, 0x6A, 0x6B),
+    ("POSTURE_BUTTON_PIN", "button_pin", WORD, "", None, None),
 )
 
 _BY_KEY = {}
@@ -152,13 +142,15 @@ def load(getenv, warn, text=None):
 
 def spec_rows():
     """(key, default, allowed, help) for documentation and the host's config command."""
+    from firmware.settings_help import HELP
+
     rows = []
-    for key, _attr, kind, default, low, high, text in SPEC:
+    for key, _attr, kind, default, low, high in SPEC:
         if kind == INT:
             allowed = "%d..%d" % (low, high)
         elif low is not None:
             allowed = " | ".join(low)
         else:
             allowed = "board pin name"
-        rows.append((key, default, allowed, text))
+        rows.append((key, default, allowed, HELP[key]))
     return rows

@@ -1,0 +1,19 @@
+"""One line of help for each setting in firmware/settings.py's SPEC.
+
+Read by settings.spec_rows() for the host's settings.toml template, docs and config
+command; the clip never imports it, so these texts take no RAM on the board.
+"""
+
+HELP = {
+    "POSTURE_SLOUCH_DEG": "Forward flexion beyond the calibrated upright, in degrees, that counts as slouching",
+    "POSTURE_SLOUCH_DELAY_S": "Seconds a slouch must last before the clip vibrates",
+    "POSTURE_REMIND_S": "Seconds between reminders while a slouch goes on",
+    "POSTURE_HYSTERESIS_DEG": "Degrees back below the threshold needed to count as upright again",
+    "POSTURE_BREAK_MIN": "Minutes of seated wear before a stand-up reminder (0 turns it off)",
+    "POSTURE_HAPTIC": "How the vibration motor is driven",
+    "POSTURE_HAPTIC_PIN": "Board pin of the motor transistor (empty: the board's default)",
+    "POSTURE_HAPTIC_STRENGTH": "Vibration strength in percent",
+    "POSTURE_IMU": "IMU chip; auto tries each known chip",
+    "POSTURE_IMU_ADDRESS": "I2C address of the IMU (0x6A, or 0x6B with SA0 high)",
+    "POSTURE_BUTTON_PIN": "Board pin of the calibrate button (empty: the board's default, if any)",
+}
