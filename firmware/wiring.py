@@ -146,6 +146,18 @@ def read_settings_text(open_fn):
         return None
 
 
+def _urandom(os_module):
+    """os.urandom, or None on a port without it."""
+    fn = getattr(os_module, "urandom", None)
+    if fn is None:
+        return None
+    try:
+        fn(2)
+    except (NotImplementedError, OSError, ValueError):
+        return None
+    return fn
+
+
 def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=(), say=print,
          open_fn=None, os_module=None, usb_cdc=None):
     """Build everything and loop forever.
@@ -171,7 +183,10 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     if store is not None:
         from firmware import datalink
         dev_id = datalink.device_id(microcontroller) if microcontroller is not None else "unknown"
-        log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say)
+        # urandom: RAM-only boots (read-only drive) draw their volatile numbering; without it
+        # two such boots would number their records alike and the host would keep only one
+        log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say,
+                                    urandom=_urandom(os_module))
         if log is not None:
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
         if proto is not None:

@@ -151,3 +151,46 @@ def test_power_cuts_at_random_moments_of_a_day(seed: int, cases) -> None:
         lost = [seq for seq, r in on_flash.items() if recs.get(seq) != r]
         assert not lost, "flushed records lost or changed: %s" % lost[:10]
         assert len({r[2] for r in recs.values()}) == 5                   # five boots, numbered apart
+
+
+def test_records_served_from_ram_on_a_full_drive_never_have_their_seqs_reused() -> None:
+    """The host takes records the clip could not write (drive full); the power goes before the
+    ACK; after the restart the clip's new records must not reuse those seqs (the host would
+    skip them as already held)."""
+    with device(recording(DAY)) as dev:
+        dev.run_for(3)
+        dev.board.fs_capacity = dev.board.drive.used_bytes()
+        dev.run_for(30 * 60)
+        served = sync_all(dev)                      # no ACK: the cable is pulled, then the power
+        assert int(dict(w.split("=") for w in talk(dev, "STATUS")[0].split()[1:] if "=" in w)["werr"]) > 0
+        held = max(r[1] for r in served)
+        dev.power_cut()
+        dev.run_for(5 * 60)
+        later = [r for r in sync_all(dev) if r[2] != served[-1][2]]   # the new boot's records
+        assert later, "nothing logged after the restart"
+        assert min(r[1] for r in later) > held, "seqs %d..%d handed out again" % (min(r[1] for r in later), held)
+
+
+def test_two_read_only_boots_in_a_row_both_reach_the_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """RAM-only records carry 'volatile' boot numbers and seqs; two such boots must not collide,
+    or the database would keep the first boot's records and silently drop the second's."""
+    from host.db import Database
+
+    db = Database(tmp_path / "db.sqlite")
+    with device(recording(DAY)) as dev:
+        dev.board.pin("BUTTON").drive(False)          # held: the laptop keeps the drive at each boot
+        served = []
+        for _ in range(2):
+            dev.run_for(100)
+            assert dev.board.readonly
+            recs = sync_all(dev)
+            assert recs
+            served.append(recs)
+            db.store("CLIP", [record.encode_minute(r[1], r[2], r[4]) if r[0] == record.T_MINUTE else
+                              record.encode_event(r[1], r[2], r[4]) if r[0] == record.T_EVENT else
+                              record.encode_time(r[1], r[2], r[3], r[4]) for r in recs])
+            dev.power_cut()
+    minutes, evs = db.counts("CLIP")
+    db.close()
+    assert minutes + evs == sum(len([r for r in s if r[0] != record.T_TIME]) for s in served), \
+        "records of the second read-only boot were dropped as duplicates of the first's"

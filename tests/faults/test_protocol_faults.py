@@ -77,7 +77,7 @@ def _int_rows() -> list[tuple]:
 
 @pytest.mark.parametrize("row", _int_rows(), ids=lambda r: r[0])
 def test_set_is_range_checked_at_both_ends_for_every_number(tmp_path: Path, row: tuple) -> None:
-    key, attr, _kind, default, low, high, _help = row
+    key, attr, default, low, high = row[0], row[1], row[3], row[4], row[5]
     clip = make_clip(tmp_path)
     for bad in (low - 1, high + 1, -(1 << 40), 1 << 40, "%d.5" % low, "x%d" % low):
         before = clip.state()
@@ -95,7 +95,7 @@ def test_set_is_range_checked_at_both_ends_for_every_number(tmp_path: Path, row:
 
 @pytest.mark.parametrize("row", [r for r in SPEC if r[2] != INT and r[4] is not None], ids=lambda r: r[0])
 def test_set_of_a_word_takes_only_its_listed_words(tmp_path: Path, row: tuple) -> None:
-    key, attr, _kind, default, allowed, _high, _help = row
+    key, attr, default, allowed = row[0], row[1], row[3], row[4]
     clip = make_clip(tmp_path)
     for bad in ("x", allowed[0].upper() + "X", allowed[-1] + "_", "1"):
         if bad in allowed:
