@@ -3,9 +3,10 @@
 Besides the contract tables, `anchors(device_id, seq, boot, t_ms, wall)` keeps
 every TIME anchor (from the live TIME reply and from TIME records in the log),
 so walls can be rebuilt for a boot from its nearest anchor. Records are added
-with INSERT OR IGNORE on (device_id, seq): syncing or importing twice adds
-nothing. One writer at a time: `Database.lock()` takes a lock file next to the
-database and refuses a second sync or import with a clear error.
+once per (device_id, seq): syncing or importing twice adds nothing. One
+writer at a time: `Database.lock()` takes a lock file next to the database and refuses a second sync or import with a clear error. A record whose
+(device_id, seq) is already held by a different record (other boot, time or
+values) is never written over: it is left out and reported in `clashes`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ def _bounded_minute(fields: Any) -> tuple[int, ...]:
     return (worn, *parts, *fields[6:9])
 
 
+def _clash_message(device_id: str, seq: int, held: tuple[Any, ...], new: tuple[Any, ...]) -> str:
+    return ("record %d of %s differs from the one the database holds (%s of boot %d at t_ms %d; "
+            "the clip sent a %s of boot %d at t_ms %d): kept the stored one"
+            % (seq, device_id, held[0], held[1], held[2], new[0], new[1], new[2]))
+
+
 class Database:
     def __init__(self, path: str | Path, busy_timeout: float = 2.0) -> None:
         self.path = Path(path)
@@ -72,6 +79,7 @@ class Database:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise PostureError("the database %s is locked by another program" % self.path) from None
             raise PostureError("cannot open the database %s: %s" % (self.path, exc)) from None
+        self.clashes: list[str] = []  # records refused: their seq is held by a different record
 
     def close(self) -> None:
         self.conn.close()
@@ -101,6 +109,17 @@ class Database:
         row = self.conn.execute("SELECT acked_seq FROM sync_state WHERE device_id=?",
                                 (device_id,)).fetchone()
         return -1 if row is None else int(row[0])
+
+    def warn_clashes(self, since: int = 0, shown: int = 5) -> None:
+        """The clash messages from `since` on, on stderr (the first few and a count)."""
+        import sys
+
+        new = self.clashes[since:]
+        for text in new[:shown]:
+            sys.stderr.write("posture: warning: %s\n" % text)
+        if len(new) > shown:
+            sys.stderr.write("posture: warning: %d more records clashed with held ones the same way\n"
+                             % (len(new) - shown))
 
     def devices(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT device_id FROM devices ORDER BY device_id")]
@@ -157,18 +176,29 @@ class Database:
             boots.add(boot)
         for raw in records:
             rtype, seq, boot, t_ms, fields = record.decode(raw)
-            boots.add(boot)
-            before = c.total_changes
             if rtype == record.T_MINUTE:
-                c.execute("INSERT OR IGNORE INTO minutes VALUES (?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
-                          (device_id, seq, boot, t_ms) + _bounded_minute(fields))
-                minutes += c.total_changes - before
+                new: tuple[Any, ...] = ("minute", boot, t_ms) + _bounded_minute(fields)
             elif rtype == record.T_EVENT:
-                _t, kind, a, b = fields
-                c.execute("INSERT OR IGNORE INTO events VALUES (?,?,?,?,NULL,?,?,?)",
-                          (device_id, seq, boot, t_ms, kind, a, b))
-                events += c.total_changes - before
+                new = ("event", boot, t_ms) + tuple(fields[1:])
             elif WALL_MIN <= float(fields) <= WALL_MAX:
+                new = ("time", boot, t_ms)
+            else:
+                boots.add(boot)
+                continue
+            held = self._held(device_id, seq)
+            if held is not None:  # never overwrite; a different record under a held seq is news
+                if held != new:
+                    self.clashes.append(_clash_message(device_id, seq, held, new))
+                continue
+            boots.add(boot)
+            if new[0] == "minute":
+                c.execute("INSERT INTO minutes VALUES (?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
+                          (device_id, seq) + new[1:])
+                minutes += 1
+            elif new[0] == "event":
+                c.execute("INSERT INTO events VALUES (?,?,?,?,NULL,?,?,?)", (device_id, seq) + new[1:])
+                events += 1
+            else:
                 c.execute("INSERT OR IGNORE INTO anchors VALUES (?,?,?,?,?)",
                           (device_id, seq, boot, t_ms, float(fields)))
         for boot in boots:
@@ -179,6 +209,22 @@ class Database:
         for boot in boots:
             self._rebuild_walls(device_id, boot)
         return minutes, events, boots
+
+    def _held(self, device_id: str, seq: int) -> tuple[Any, ...] | None:
+        """What the database holds under (device_id, seq), in the form _store compares."""
+        c = self.conn
+        row = c.execute("SELECT boot, t_ms, worn_s, upright_s, slouch_s, moving_s, lying_s, "
+                        "mean_flex_d10, peak_flex_d10, alerts FROM minutes WHERE device_id=? AND seq=?",
+                        (device_id, seq)).fetchone()
+        if row is not None:
+            return ("minute",) + tuple(row)
+        row = c.execute("SELECT boot, t_ms, kind, a, b FROM events WHERE device_id=? AND seq=?",
+                        (device_id, seq)).fetchone()
+        if row is not None:
+            return ("event",) + tuple(row)
+        row = c.execute("SELECT boot, t_ms FROM anchors WHERE device_id=? AND seq=?",
+                        (device_id, seq)).fetchone()
+        return None if row is None else ("time",) + tuple(row)
 
     def _rebuild_walls(self, device_id: str, boot: int) -> None:
         """wall for every record of one boot from its nearest anchor (in seq order).

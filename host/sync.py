@@ -47,12 +47,13 @@ class SyncResult:
     boot: int = 0
     clock_set: bool = False
     boots: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # records that clashed with held ones
 
     def as_dict(self) -> dict[str, object]:
         return {"device_id": self.device_id, "fw_version": self.fw_version,
                 "new_minutes": self.new_minutes, "new_events": self.new_events,
                 "records": self.records, "acked": self.acked, "boot": self.boot,
-                "clock_set": self.clock_set}
+                "clock_set": self.clock_set, "warnings": self.warnings}
 
 
 def hello(link: Transport) -> Hello:
@@ -116,6 +117,7 @@ def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[bytes]
 def sync(link: Transport, db: Database, now: Callable[[], float] = time.time, chunk: int = CHUNK,
          progress: Callable[[int, int], None] | None = None) -> SyncResult:
     h = hello(link)
+    clashes_before = len(db.clashes)
     result = SyncResult(h.device_id, h.fw_version, boot=h.boot)
     db.note_device(h.device_id, h.fw_version, now())
     anchor = set_clock(link, now)
@@ -157,4 +159,5 @@ def sync(link: Transport, db: Database, now: Callable[[], float] = time.time, ch
         if not recs:
             break
     db.finish_sync(h.device_id, now())
+    result.warnings = db.clashes[clashes_before:]
     return result

@@ -51,8 +51,10 @@ def run(args: argparse.Namespace) -> int:
             minutes, events, _boots = db.store(device, log.records)  # no ACK: sync still resumes
     finally:
         db.close()
+    db.warn_clashes()
     result = {"device_id": device, "files": log.files, "records": len(log.records),
-              "new_minutes": minutes, "new_events": events, "damaged_bytes": log.damaged_bytes}
+              "new_minutes": minutes, "new_events": events, "damaged_bytes": log.damaged_bytes,
+              "clashes": len(db.clashes)}
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.stop()
         db.close()
+    db.warn_clashes()
     if args.json:
         out = result.as_dict()
         out["db"] = str(db.path)
