@@ -24,6 +24,7 @@ class CutFS:
         self.budget: int | None = None
         self.steps = 0
         self.full = False
+        self.space: int | None = None   # bytes that can still be written (None: plenty)
         self.readonly = False
 
     # -- the fault machinery
@@ -81,6 +82,11 @@ class _CutFile:
     def write(self, data: Any) -> int:
         data = bytes(data)
         for i in range(len(data)):
+            if self.fs.space is not None:
+                if self.fs.space <= 0:
+                    self.fs.full = True
+                else:
+                    self.fs.space -= 1
             if self.fs.full:
                 self.f.write(data[:i])
                 self.f.flush()

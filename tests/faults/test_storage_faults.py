@@ -157,3 +157,33 @@ def test_a_flash_that_stays_full_never_stops_the_alerts(tmp_path: Path, referenc
     assert motor.timeline == reference[0].timeline and evs == reference[1]
     assert len(log.buf) <= 200 + 2 * record.MAX_SIZE
     assert log.status()["werr"] > 0 and log.dropped > 0          # counted, for STATUS
+
+
+def test_the_flash_filling_up_at_every_byte_of_a_batch(tmp_path: Path, cases) -> None:
+    """The drive runs out k bytes into an append (for every k), stays full for a few batches,
+    then has room again: after a restart every record is on the flash exactly once, in order."""
+    from .test_log_power_cuts import LOG_KW, Tracker, contents, workload
+
+    probe = CutFS()
+    probe_dir = tmp_path / "probe"
+    log = Log(Storage(str(probe_dir), probe, probe.open), urandom=lambda n: b"\x01" * n, **LOG_KW)
+    workload(log, Tracker(), 5, items=10)
+    first_batch = probe.steps
+    for k in range(0, first_batch + 60):
+        d = tmp_path / ("k%d" % k)
+        fs = CutFS()
+        log = Log(Storage(str(d), fs, fs.open), urandom=lambda n: b"\x01" * n, **LOG_KW)
+        fs.space = k                                # the drive fills up after the start
+        t = Tracker()
+        workload(log, t, 5, items=10)               # fills up somewhere in here
+        assert log.write_errors > 0 or k > 60      # small k: the drive did fill up
+        fs.space = None
+        fs.full = False
+        workload(log, t, 6, items=8)                # room again: the backlog goes out
+        assert log.flush() is True
+        found = contents(Log(Storage(str(d), CutFS(), CutFS().open), urandom=lambda n: b"\x01" * n, **LOG_KW))
+        fed = {s: v for s, v in t.fed.items()}
+        assert {s: found[s] for s in found if s in fed} == {s: fed[s] for s in found if s in fed}
+        missing = sorted(set(fed) - set(found))
+        assert not missing, "k=%d: records lost: %s" % (k, missing[:8])
+        cases()
