@@ -22,14 +22,11 @@ _TX_MAX = const(4096)        # unsent output beyond this: nobody is reading, sto
 _STALL_MS = const(10000)     # output that has not moved for this long: the host is gone
 _SYNC_MAX = const(5000)      # records per SYNC request at most
 _PROTO_VERSION = const(1)
-_HEX = "0123456789ABCDEF"
 
 
 def frame(body):
     """bytes of one line: body*XXXX\\n (body: str of printable ASCII without '*')."""
-    c = crc16(body.encode())
-    return (body + "*" + _HEX[c >> 12] + _HEX[(c >> 8) & 15] + _HEX[(c >> 4) & 15]
-            + _HEX[c & 15] + "\n").encode()
+    return ("%s*%04X\n" % (body, crc16(body.encode()))).encode()
 
 
 def unframe(line):
@@ -92,7 +89,7 @@ class Protocol:
         self.live_period_ms = live_period_ms
         self.rx = b""
         self.discarding = False
-        self.tx = b""
+        self.tx = bytearray()   # grows in place: a SYNC poll appends 16 lines
         self.tx_moved = 0
         self.reader = None
         self.sync_left = 0
@@ -183,7 +180,7 @@ class Protocol:
             self.tx_moved = self.now
         if len(self.tx) > _TX_MAX or ticks_diff(self.now, self.tx_moved) > _STALL_MS:
             # nobody reads (the host went away mid-stream): stop producing, free the buffers
-            self.tx = b""
+            self.tx = bytearray()
             self.reader = None
             self.live_on = False
 
