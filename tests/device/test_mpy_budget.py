@@ -36,7 +36,10 @@ def test_live_heap_does_not_grow(day):
     _path, result = day
     hourly = result["hourly"]
     assert len(hourly) == 3, hourly          # hours 0, 1 and 2
-    assert hourly[2] - hourly[1] <= 0, hourly
+    segments = result["segments_hourly"]
+    # a new flash segment adds one small entry to the log's table (bounded by max_segments)
+    allowance = 64 * (segments[2] - segments[1])
+    assert hourly[2] - hourly[1] <= allowance, (hourly, segments)
     assert result["n"] == 2 * 3600 * 26
     assert result["events"] > 10
 
