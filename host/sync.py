@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from firmware import record
 from host.db import VOLATILE_SEQ, Database
@@ -56,6 +56,17 @@ class SyncResult:
                 "clock_set": self.clock_set, "warnings": self.warnings}
 
 
+def parse_record(line: str) -> tuple[bytes, Any] | None:
+    """(raw, decoded) of one `R <hex>` line, or None when it is not exactly one good record."""
+    if not line.startswith("R ") or len(line) > 2 + 2 * record.MAX_SIZE:
+        return None
+    try:
+        raw = bytes.fromhex(line[2:])
+        return raw, record.decode(raw)
+    except ValueError:
+        return None
+
+
 def hello(link: Transport) -> Hello:
     f = fields(link.request("HELLO", "HELLO"))
     device_id = f.get("id", "")
@@ -74,10 +85,10 @@ def set_clock(link: Transport, now: Callable[[], float]) -> tuple[int, int, int,
             int_field(f, "ms", 0, record.TICKS_MASK), (t0 + t1) / 2)
 
 
-def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[bytes], bool]:
-    """Records of one SYNC reply and whether the chunk arrived whole (END seen, counts agree)."""
+def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[tuple[bytes, int]], bool]:
+    """(raw, seq) records of one SYNC reply and whether the chunk arrived whole (END seen, counts agree)."""
     link.send("SYNC %d %d" % (from_seq, chunk))
-    recs: list[bytes] = []
+    recs: list[tuple[bytes, int]] = []
     last = from_seq - 1
     damaged = False
     lines = 0
@@ -92,17 +103,12 @@ def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[bytes]
             damaged = True
             continue
         if line.startswith("R ") and not damaged:
-            try:
-                raw = bytes.fromhex(line[2:2 + 2 * record.MAX_SIZE + 2])
-                seq = record.decode(raw)[1]
-            except ValueError:
+            parsed = parse_record(line)
+            if parsed is None or parsed[1][1] <= last or len(recs) >= chunk:
                 damaged = True
                 continue
-            if seq <= last or len(recs) >= chunk:
-                damaged = True
-                continue
-            recs.append(raw)
-            last = seq
+            last = parsed[1][1]
+            recs.append((parsed[0], last))
         elif line.startswith("END "):
             words = line.split()
             try:
@@ -137,9 +143,10 @@ def sync(link: Transport, db: Database, now: Callable[[], float] = time.time, ch
     while True:
         recs, whole = _read_chunk(link, from_seq, chunk)
         if recs:
-            last = record.decode(recs[-1])[1]
-            normal = [record.decode(r)[1] for r in recs if record.decode(r)[1] < VOLATILE_SEQ]
-            m, e, boots = db.store(h.device_id, recs, max(normal) if normal else None)
+            last = recs[-1][1]
+            normal = [seq for _raw, seq in recs if seq < VOLATILE_SEQ]
+            m, e, boots = db.store(h.device_id, [raw for raw, _seq in recs],
+                                   max(normal) if normal else None)
             result.new_minutes += m
             result.new_events += e
             result.records += len(recs)

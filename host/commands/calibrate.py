@@ -1,4 +1,10 @@
-"""`posture calibrate`: ask the clip to take the current posture as upright, and report the outcome."""
+"""`posture calibrate`: ask the clip to take the current posture as upright, and report the outcome.
+
+While the person sits still the clip's LIVE lines say "calibrating"; they are
+read-only on the clip. Once the state changes, one SYNC fetches the
+CALIBRATED / CALIBRATION_FAILED event (SYNC flushes the clip's log, so it is
+not sent in a loop).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,15 @@ import sys
 import time
 
 from firmware import events, record
+from host.commands.live import parse_live
 from host.devices import add_port_arguments, open_link
 from host.errors import PostureError
-from host.transport import Transport, fields, int_field
+from host.sync import parse_record
+from host.transport import CorruptReply, LinkError, Transport, fields, int_field
 
 NAME = "calibrate"
 HELP = "Calibrate the clip: sit upright and still, then run this."
+RECHECK_S = 5.0  # a clip that never reports "calibrating": look for the outcome this seldom
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,26 +31,60 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+def _outcome(link: Transport, start: int) -> tuple[dict[str, object] | None, int]:
+    """One SYNC from `start`: the calibration outcome if logged, and where to look next time."""
+    link.send("SYNC %d 50" % start)
+    for _ in range(50 + 200):  # records asked for, plus stale live lines
+        try:
+            line = link.read_body()
+        except CorruptReply:
+            continue
+        if line.startswith("END "):
+            break
+        if line.startswith("ERR "):
+            raise PostureError("the clip refused SYNC: %s" % line[4:])
+        parsed = parse_record(line)
+        if parsed is None:
+            continue
+        rtype, seq, _boot, _t, f = parsed[1]
+        start = max(start, seq + 1)
+        if rtype == record.T_EVENT and f[1] in (events.CALIBRATED, events.CALIBRATION_FAILED):
+            return events.describe(f), start
+    return None, start
+
+
 def calibrate(link: Transport, wait: float) -> dict[str, object]:
-    """CALIBRATE, then watch the clip's new records for the CALIBRATED / CALIBRATION_FAILED event."""
+    """CALIBRATE; follow the LIVE state until it is no longer "calibrating"; then fetch the outcome."""
     start = int_field(fields(link.request("CALIBRATE", "OK CALIBRATE")), "next", 0)
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        link.send("SYNC %d 50" % start)
-        while True:
-            line = link.read_body()
-            if line.startswith("END "):
-                break
-            if not line.startswith("R "):
-                continue
+    link.request("LIVE on", "OK LIVE")
+    checked = None
+    try:
+        while time.monotonic() < deadline:
             try:
-                rtype, seq, _boot, _t, f = record.decode(bytes.fromhex(line[2:]))
-            except ValueError:
+                line = link.read_body(min(link.timeout, max(0.01, deadline - time.monotonic())))
+            except CorruptReply:
                 continue
-            start = max(start, seq + 1)
-            if rtype == record.T_EVENT and f[1] in (events.CALIBRATED, events.CALIBRATION_FAILED):
-                return events.describe(f)
-        time.sleep(0.3)  # a person is sitting still; poll gently
+            except LinkError:
+                if time.monotonic() >= deadline:
+                    break
+                raise
+            reading = parse_live(line) if line.startswith("L ") else None
+            if reading is None or reading["state"] == "calibrating":
+                continue
+            if checked is not None and time.monotonic() - checked < RECHECK_S:
+                continue
+            link.request("LIVE off", "OK LIVE")
+            found, start = _outcome(link, start)
+            if found is not None:
+                return found
+            checked = time.monotonic()
+            link.request("LIVE on", "OK LIVE")
+    finally:
+        try:
+            link.send("LIVE off")
+        except PostureError:
+            pass
     raise PostureError("the clip did not finish calibrating within %.0f s" % wait)
 
 

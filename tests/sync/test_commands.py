@@ -205,3 +205,39 @@ def test_a_read_only_database_is_a_clear_error(two_days: Path, tmp_path: Path) -
     with pytest.raises(PostureError, match="read-only"):
         db.store("A", read_log([two_days]).records)
     db.close()
+
+
+def test_calibrate_waits_on_live_state_and_syncs_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Waiting for the outcome reads LIVE lines (nothing written on the clip); one SYNC fetches it."""
+    clock = [0]
+    started: list[int] = []
+    dev_box: list[PtyDevice] = []
+
+    def ticks() -> int:
+        clock[0] += 50  # simulated ticks: 50 ms per loop pass
+        if started and clock[0] - started[0] >= 10000:  # ten simulated seconds of sitting still
+            started.clear()
+            dev_box[0].log.event((clock[0], events.CALIBRATED, 41, 52))
+        return clock[0]
+
+    def live() -> tuple[int | None, int | None, str]:
+        return (None, None, "calibrating") if started else (20, 0, "seated")
+
+    with PtyDevice(str(tmp_path / "log"), ticks=ticks, calibrate=lambda: started.append(clock[0]),
+                   live=live) as dev:
+        dev_box.append(dev)
+        syncs: list[list[str]] = []
+        real_sync = dev.protocol.commands["SYNC"]
+        dev.protocol.commands["SYNC"] = lambda args: (syncs.append(args), real_sync(args))[1]
+        assert main(["calibrate", "--port", dev.port, "--json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+    assert got["event"] == "calibrated" and got["mount_tilt_deg"] == 4.1
+    assert len(syncs) == 1, syncs
+
+
+def test_calibrate_that_never_finishes_is_a_clear_error(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    with PtyDevice(str(tmp_path / "log"), calibrate=lambda: None,
+                   live=lambda: (None, None, "calibrating")) as dev:
+        assert main(["calibrate", "--port", dev.port, "--wait", "0.5", "--timeout", "0.3"]) == 2
+    assert "did not finish calibrating within" in capsys.readouterr().err
