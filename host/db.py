@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from contextlib import contextmanager
 
+from firmware.log import VOLATILE_SEQ  # seqs from a clip whose drive was read-only
 from firmware import record
+from firmware.record import TICKS_MASK
 from host.errors import PostureError
 
 SCHEMA = """
@@ -38,8 +41,8 @@ CREATE TABLE IF NOT EXISTS anchors(device_id TEXT, seq INTEGER, boot INTEGER, t_
     wall REAL, PRIMARY KEY(device_id, seq));
 """
 
-VOLATILE_SEQ = 0x800000  # seqs from a clip whose drive was read-only (firmware/log.py)
-TICKS_MASK = (1 << 29) - 1
+DEVICE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")  # what a clip id may be (HELLO id=, --device)
+BUSY_TIMEOUT = 2.0  # seconds to wait for another program's write lock (tests make it short)
 WALL_MIN = 1_000_000_000.0   # 2001: anything earlier is not a real clock
 WALL_MAX = 4_102_444_800.0   # 2100
 
@@ -69,8 +72,9 @@ def _clash_message(device_id: str, seq: int, held: tuple[Any, ...], new: tuple[A
 
 
 class Database:
-    def __init__(self, path: str | Path, busy_timeout: float = 2.0) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float | None = None) -> None:
         self.path = Path(path)
+        busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), timeout=busy_timeout)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from firmware import record
+from firmware.log import _records
 from host.errors import PostureError
 
 MAX_FILE = 64 * 1024 * 1024  # nothing the clip writes comes near this
@@ -35,19 +36,9 @@ def segment_files(path: Path) -> list[Path]:
 
 def read_records(data: bytes) -> tuple[list[bytes], int]:
     """Good records of one segment and how many bytes were not part of one."""
-    out: list[bytes] = []
-    pos = 0
-    last = -1
-    used = 0
-    while True:
-        found = record.next_record(data, pos, last)
-        if found is None:
-            return out, len(data) - used
-        start, size, seq = found
-        out.append(bytes(data[start:start + size]))
-        used += size
-        pos = start + size
-        last = seq
+    good, _end = _records(data, -1)
+    return ([bytes(data[start:start + size]) for start, size, _seq in good],
+            len(data) - sum(size for _start, size, _seq in good))
 
 
 def read_log(paths: list[Path]) -> LogFile:

@@ -10,20 +10,18 @@ chunk is asked for again from the last good record.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from firmware import record
-from host.db import VOLATILE_SEQ, Database
+from host.db import DEVICE_ID, VOLATILE_SEQ, Database
 from host.errors import PostureError
 from host.transport import CorruptReply, Transport, fields, int_field
 
 CHUNK = 1000
 MAX_RETRIES = 5
 EXTRA_LINES = 200  # lines beyond a chunk's records (stale or live lines) before giving up
-_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
 
 
 @dataclass
@@ -70,7 +68,7 @@ def parse_record(line: str) -> tuple[bytes, Any] | None:
 def hello(link: Transport) -> Hello:
     f = fields(link.request("HELLO", "HELLO"))
     device_id = f.get("id", "")
-    if not _ID.fullmatch(device_id):
+    if not DEVICE_ID.fullmatch(device_id):
         raise CorruptReply("the clip sent an unusable device id %r" % device_id[:40])
     return Hello(device_id, f.get("fw", "?")[:32], int_field(f, "boot", 0, 0xFFFF),
                  int_field(f, "first", 0), int_field(f, "next", 0), int_field(f, "acked", -1))

@@ -15,6 +15,7 @@ from host.errors import PostureError
 
 MAX_REPLY = 512        # bytes of one line from the clip
 DEFAULT_TIMEOUT = 3.0  # seconds to wait for a reply line
+READ_SLICE = 0.05      # seconds one serial read may block; set once, deadlines are kept here
 
 
 class LinkError(PostureError):
@@ -41,10 +42,12 @@ class Transport:
             import serial  # type: ignore[import-untyped]
 
             try:
-                self.ser = serial.Serial(port, 115200, timeout=timeout, write_timeout=timeout)
+                self.ser = serial.Serial(port, 115200, timeout=READ_SLICE, write_timeout=timeout)
             except (serial.SerialException, OSError, ValueError) as exc:
                 raise LinkError("cannot open %s: %s" % (port, exc)) from None
         try:
+            if serial_obj is not None:
+                self.ser.timeout = READ_SLICE
             self.ser.reset_input_buffer()
             self.ser.write(b"\n")  # end any half line left on the clip by an earlier session
         except Exception as exc:
@@ -87,7 +90,6 @@ class Transport:
             if left <= 0:
                 raise LinkError("no reply from the clip on %s within %.1f s" % (self.port, timeout))
             try:
-                self.ser.timeout = left
                 chunk = self.ser.read(max(1, min(self.ser.in_waiting, 1 << 16)))
             except Exception as exc:
                 raise LinkError("the clip on %s went away (%s)" % (self.port, exc)) from None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
-from host.db import Database, default_path
+from host.db import DEVICE_ID, Database, default_path
 from host.errors import PostureError
 from host.logfile import read_log
 
@@ -28,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _device(db: Database, given: str | None) -> str:
     if given:
-        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,40}", given):
+        if not DEVICE_ID.fullmatch(given):
             raise PostureError("--device %r is not a clip id (letters, digits, _ . : -)" % given)
         return given
     known = db.devices()
