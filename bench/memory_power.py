@@ -10,8 +10,9 @@ synthetic wearer (host/sim), then a host syncs the day's log. Prints:
   (precompiled with mpy-cross, as a board runs its libraries): live heap after a
   collection each simulated hour and its growth per hour (0 expected), the steady
   live heap, the peak (largest live heap + largest allocation within one sample), the
-  peak while a host syncs the whole log, and the import footprint of each firmware
-  module and of the driver;
+  peak while a host syncs the whole log, the import footprint of each firmware
+  module and of the driver (with its qstr share), and an estimate for a build with
+  the modules frozen into the CircuitPython image;
 - per-sample cost: time per sample under the wasm MicroPython (machine-dependent) and
   CPython bytecode instructions per sample (deterministic: a regression shows exactly);
 - bytes of bytecode from mpy-cross for every file that goes to the board;
@@ -121,11 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     # keeps their names in its ROM qstr pool: the RAM left is at most the .mpy run's heap less
     # the .mpy bytes of the modules the day loaded (loading takes at least the file's size).
     loaded_mpy = sum(module_mpy.get(m, 0) for m in day_modules)
+    sync_mpy = sum(module_mpy.get(m, 0) for m in days["mpy"]["sync_modules"])
     driver = [m for m in module_mpy if m.startswith("adafruit")]
     frozen = {
         "day_modules": day_modules, "mpy_bytes_loaded": loaded_mpy,
         "steady_live_at_most": heap["mpy"]["steady_live"] - loaded_mpy,
         "peak_at_most": heap["mpy"]["peak"] - loaded_mpy,
+        "sync_live_at_most": heap["mpy"]["sync_live_max"] - sync_mpy,
         "driver_mpy_bytes_loaded": sum(module_mpy[m] for m in driver if m in day_modules),
     }
     figures = {
@@ -201,9 +204,10 @@ def _print(f: dict) -> None:
     print("  modules the day loaded: %d (protocol and log reader not among them: loaded when a host talks)"
           % len(fz["day_modules"]))
     print("  frozen into the CircuitPython image instead (bytecode and names in flash): the day's modules"
-          " are %s of .mpy (driver %s), so steady live at most %s, peak at most %s (estimate)"
+          " are %s of .mpy (driver %s), so steady live at most %s, peak at most %s, live while syncing at"
+          " most %s (estimate: loading a .mpy takes at least its size)"
           % (kb(fz["mpy_bytes_loaded"]), kb(fz["driver_mpy_bytes_loaded"]), kb(fz["steady_live_at_most"]),
-             kb(fz["peak_at_most"])))
+             kb(fz["peak_at_most"]), kb(fz["sync_live_at_most"])))
     print("  per sample: %.1f us under wasm MicroPython; %.0f CPython bytecode instructions (driver included)"
           % (f["us_per_sample_wasm"], f["cpython_ops_per_sample"]))
     print("  bytecode (mpy-cross): %d bytes in %d files" % (f["mpy_bytes_total"], len(f["mpy_bytes"])))

@@ -275,6 +275,7 @@ def _finish():
         st["segments_end"] = len(log.segments)
         del table
     st["sync_bytes"] = objs["usb"].written
+    st["sync_modules"] = sorted(m for m in sys.modules if m.startswith(("firmware", "adafruit")))
     st["log_next_seq"] = objs["log"].next_seq if objs["log"] is not None else 0
     import json
     print("RESULT " + json.dumps(st))
