@@ -215,7 +215,7 @@ def test_calibrate_waits_on_live_state_and_syncs_once(tmp_path: Path, capsys: py
 
     def ticks() -> int:
         clock[0] += 50  # simulated ticks: 50 ms per loop pass
-        if started and clock[0] - started[0] >= 10000:  # ten simulated seconds of sitting still
+        if started and clock[0] - started[0] >= 5000:  # five simulated seconds of sitting still
             started.clear()
             dev_box[0].log.event((clock[0], events.CALIBRATED, 41, 52))
         return clock[0]
