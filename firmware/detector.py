@@ -6,7 +6,7 @@ state machines; once a minute it closes a summary for the log.
 
 Slouch: forward flexion beyond `slouch_deg` while seated and worn starts an
 episode; it alerts after `slouch_delay_s`, reminds every `remind_s`, and ends
-once flexion has stayed below `slouch_deg - hysteresis_deg` for END_HOLD_S
+once flexion has stayed below `slouch_deg - hysteresis_deg` for _END_HOLD_S
 seconds, or the wearer walks, lies down or takes the clip off. Leaning back
 and sideways never count. Break: `break_min` minutes of seated wear without a
 stretch of walking (or time away) suggest standing up.
@@ -27,17 +27,17 @@ NO_EVENTS = ()                  # returned between seconds (no allocation)
 _G2 = 9.80665 * 9.80665
 _DEG = 180.0 / math.pi
 
-CAL_STILL_S = const(5)          # consecutive still seconds averaged for a calibration
-CAL_GIVE_UP_S = const(60)       # report "not still" after this long without a calibration
+_CAL_STILL_S = const(5)          # consecutive still seconds averaged for a calibration
+_CAL_GIVE_UP_S = const(60)       # report "not still" after this long without a calibration
 CAL_MAG_STD = 0.15              # m/s^2: still enough to calibrate
 CAL_GYRO_RMS = 0.10             # rad/s
 CAL_STEP_DEG = 3.0             # breathing moves the trunk about a degree; a fidget more
-END_HOLD_S = const(2)           # seconds below the release angle that end an episode
-BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count as a break
-BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
-GAP_MS = const(5000)            # a longer silence restarts the window timing
-GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
-REWEAR_OFF_S = const(60)        # off the body this long: calibrate again when it is worn again
+_END_HOLD_S = const(2)           # seconds below the release angle that end an episode
+_BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count as a break
+_BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
+_GAP_MS = const(5000)            # a longer silence restarts the window timing
+_GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
+_REWEAR_OFF_S = const(60)        # off the body this long: calibrate again when it is worn again
 GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
 
 
@@ -91,7 +91,7 @@ class PostureDetector:
         """Start a new calibration: the wearer should sit upright and still.
 
         With a previous calibration, a request that finds no still, face-out
-        moment within CAL_GIVE_UP_S goes back to it rather than leaving the
+        moment within _CAL_GIVE_UP_S goes back to it rather than leaving the
         clip blind; at power-on it keeps trying (and says so once).
         """
         self._calibrating = True
@@ -114,7 +114,7 @@ class PostureDetector:
     @property
     def wants_gyro(self):
         """False once the wearer has been still for a while: the gyro can be powered down."""
-        return self._calibrating or self._still_s < GYRO_IDLE_S
+        return self._calibrating or self._still_s < _GYRO_IDLE_S
 
     def set_gyro(self, on):
         """Tell the filter whether gyro readings are real (on) or absent (off)."""
@@ -129,7 +129,7 @@ class PostureDetector:
             dt = 0
         else:
             dt = ticks_diff(t, last)
-            if dt < 0 or dt > GAP_MS:
+            if dt < 0 or dt > _GAP_MS:
                 # time went backwards or a long silence: restart the window
                 self._clear_window()
                 self._win_start = t
@@ -211,7 +211,7 @@ class PostureDetector:
         w[1] += self._sgy / n
         w[2] += self._sgz / n
         self._cal_n += 1
-        if self._cal_n < CAL_STILL_S:
+        if self._cal_n < _CAL_STILL_S:
             return
         k = 1.0 / self._cal_n
         frame = Frame(a[0] * k, a[1] * k, a[2] * k)
@@ -236,7 +236,7 @@ class PostureDetector:
         out.append((t, ev.CALIBRATED, _d10(frame.mount_tilt_deg), self._cal_n * n))
 
     def _cal_timeout(self, t, out):
-        if self._cal_waited < CAL_GIVE_UP_S:
+        if self._cal_waited < _CAL_GIVE_UP_S:
             return
         if self.frame is not None:
             # keep the previous calibration rather than stop watching posture
@@ -263,12 +263,12 @@ class PostureDetector:
         if act == ev.ACT_OFF_BODY:
             self._off_s += 1
         else:
-            rewear = self._off_s >= REWEAR_OFF_S
+            rewear = self._off_s >= _REWEAR_OFF_S
             self._off_s = 0
             if rewear:
                 # Worn again after time off the body, perhaps clipped on at another angle:
                 # calibrate again (the wearer sits up; the clip buzzes once when done).
-                # Without a still moment within CAL_GIVE_UP_S the old calibration stays.
+                # Without a still moment within _CAL_GIVE_UP_S the old calibration stays.
                 if self._episode:
                     self._end_episode(t, out)
                 self.request_calibration()
@@ -297,7 +297,7 @@ class PostureDetector:
             if self._ep_below == 0:
                 self._ep_below_t = t
             self._ep_below += 1
-            if self._ep_below >= END_HOLD_S:
+            if self._ep_below >= _END_HOLD_S:
                 self._end_episode(self._ep_below_t, out)
             return
         self._ep_below = 0
@@ -328,8 +328,8 @@ class PostureDetector:
                 self._next_break_s += self._break_s
             return
         self._away_s += 1
-        if self._away_s == BREAK_AWAY_S:
-            if self.seated_s >= BREAK_MIN_SEATED_S:
+        if self._away_s == _BREAK_AWAY_S:
+            if self.seated_s >= _BREAK_MIN_SEATED_S:
                 out.append((t, ev.BREAK_TAKEN, self.seated_s // 60, 0))
             self.seated_s = 0
             self._next_break_s = self._break_s
