@@ -216,19 +216,15 @@ class Database:
 
     def _held(self, device_id: str, seq: int) -> tuple[Any, ...] | None:
         """What the database holds under (device_id, seq), in the form _store compares."""
-        c = self.conn
-        row = c.execute("SELECT boot, t_ms, worn_s, upright_s, slouch_s, moving_s, lying_s, "
-                        "mean_flex_d10, peak_flex_d10, alerts FROM minutes WHERE device_id=? AND seq=?",
-                        (device_id, seq)).fetchone()
-        if row is not None:
-            return ("minute",) + tuple(row)
-        row = c.execute("SELECT boot, t_ms, kind, a, b FROM events WHERE device_id=? AND seq=?",
-                        (device_id, seq)).fetchone()
-        if row is not None:
-            return ("event",) + tuple(row)
-        row = c.execute("SELECT boot, t_ms FROM anchors WHERE device_id=? AND seq=?",
-                        (device_id, seq)).fetchone()
-        return None if row is None else ("time",) + tuple(row)
+        row = self.conn.execute(
+            "SELECT 'minute', boot, t_ms, worn_s, upright_s, slouch_s, moving_s, lying_s, "
+            "mean_flex_d10, peak_flex_d10, alerts FROM minutes WHERE device_id=?1 AND seq=?2 "
+            "UNION ALL SELECT 'event', boot, t_ms, kind, a, b, 0, 0, 0, 0, 0 FROM events "
+            "WHERE device_id=?1 AND seq=?2 UNION ALL SELECT 'time', boot, t_ms, 0, 0, 0, 0, 0, 0, "
+            "0, 0 FROM anchors WHERE device_id=?1 AND seq=?2", (device_id, seq)).fetchone()
+        if row is None:
+            return None
+        return tuple(row[:{"minute": 11, "event": 6, "time": 3}[row[0]]])
 
     def _rebuild_walls(self, device_id: str, boot: int) -> None:
         """wall for every record of one boot from its nearest anchor (in seq order).
