@@ -68,8 +68,12 @@ class Honest:
 
 
 class EvilClip:
-    def __init__(self, handler: Callable[[str], bytes], stream: Iterator[bytes] | None = None) -> None:
+    def __init__(self, handler: Callable[[str], bytes], stream: Iterator[bytes] | None = None,
+                 unplug_after: int | None = None) -> None:
         self.handler = handler
+        self.unplug_after = unplug_after   # bytes sent before the cable is pulled
+        self.sent = 0
+        self.unplugged = False
         self.stream = stream
         self.streaming = False
         self.received: list[str] = []
@@ -116,6 +120,10 @@ class EvilClip:
             self.error = exc
 
     def _write_all(self, data: bytes) -> None:
+        if self.unplug_after is not None and self.sent + len(data) > self.unplug_after:
+            data = data[:max(0, self.unplug_after - self.sent)]
+            self.unplugged = True
+        self.sent += len(data)
         view = memoryview(data)
         while view and not self._stop.is_set():
             try:
@@ -126,10 +134,19 @@ class EvilClip:
             except OSError:
                 return
             view = view[n:]
+        if self.unplugged:
+            self._stop.set()
+            for fd in (self.master, self.slave):   # the host's next read fails: the device is gone
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        if self.unplugged:
+            return
         for fd in (self.master, self.slave):
             try:
                 os.close(fd)

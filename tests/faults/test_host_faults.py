@@ -221,3 +221,27 @@ def test_a_second_sync_while_one_runs(tmp_path: Path, capsys: pytest.CaptureFixt
     assert result["rc"] == 0
     rows = table(db)
     assert len(rows) == 299 and len({(r[0], r[1]) for r in rows}) == 299
+
+
+def test_the_cable_pulled_at_every_line_of_a_sync(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 cases) -> None:
+    """Unplugged after every line the clip sends (and in the middle of lines), then a clean sync:
+    every record once, nothing from a half line."""
+    recs = records(25)
+    honest = Honest(recs)
+    whole = honest("HELLO") + honest("TIME 1") + honest("SYNC 0 1000")
+    ends = [i + 1 for i, b in enumerate(whole) if b == ord("\n")]
+    cuts = sorted(set(ends) | {e - 7 for e in ends[2:]})
+    for cut in cuts:
+        db = tmp_path / ("db%d.sqlite" % cut)
+        with EvilClip(Honest(recs), unplug_after=cut) as clip:
+            rc, _out, err = cli(["sync", "--port", clip.port, "--db", str(db), "--timeout", "1"], capsys)
+        assert rc == 2 and "posture: error:" in err, (cut, err)
+        partial = table(db)
+        with EvilClip(Honest(recs)) as clip:
+            rc, _out, err = cli(["sync", "--port", clip.port, "--db", str(db), "--timeout", "1"], capsys)
+        assert rc == 0, err
+        final = table(db)
+        assert set(partial) <= set(final) and len(final) == 24
+        assert len({(r[0], r[1]) for r in final}) == 24
+        cases()
