@@ -21,6 +21,7 @@ LYING_TILT_DEG = 60.0       # trunk this far from the calibrated upright: lying
 QUIET_STEP_DEG = 0.12       # below this per-second change (and no gyro motion): no breathing
 QUIET_GYRO_RMS = 0.05
 WAKE_STEP_DEG = 0.6         # a clip on the desk counts as worn again after a move this large
+WAKE_DRIFT_DEG = 2.0        # ... or after its tilt has drifted this far since it went still (a slow slump)
 _OFF_BODY_AFTER_S = const(30)   # seconds without breathing motion before the clip counts as off the body
 _HOLD_S = const(3)           # seconds a new activity must hold before it is reported
 
@@ -44,6 +45,7 @@ class ActivityTracker:
         self._candidate = ACT_UNKNOWN
         self._held = 0
         self.quiet_s = 0
+        self._off_tilt = 0.0
 
     def reset(self):
         self.current = ACT_UNKNOWN
@@ -58,8 +60,10 @@ class ActivityTracker:
         else:
             self.quiet_s = 0
         if self.current == ACT_OFF_BODY:
-            # stays off the body until picked up
-            if step_deg < WAKE_STEP_DEG and gyro_rms < MOVE_GYRO_RMS and mag_std < MOVE_MAG_STD:
+            # stays off the body until picked up, or until it turns slowly but surely
+            drift = tilt_deg - self._off_tilt
+            if (step_deg < WAKE_STEP_DEG and gyro_rms < MOVE_GYRO_RMS and mag_std < MOVE_MAG_STD
+                    and -WAKE_DRIFT_DEG < drift < WAKE_DRIFT_DEG):
                 return self.current
             self.current = ACT_MOVING
             self._candidate = ACT_MOVING
@@ -68,6 +72,7 @@ class ActivityTracker:
         if self.quiet_s >= _OFF_BODY_AFTER_S:
             self.current = ACT_OFF_BODY
             self._candidate = ACT_OFF_BODY
+            self._off_tilt = tilt_deg
             return self.current
         act = raw_activity(mag_std, gyro_rms, step_deg, tilt_deg)
         if act == self._candidate:

@@ -232,3 +232,11 @@ def test_changing_the_break_interval_while_running_moves_the_next_reminder():
         got += [(smp[0], e[1]) for e in det.update(int(round(smp[0] * 1000)), *smp[1:])]
     breaks = [t for t, k in got if k == ev.BREAK_ALERT]
     assert len(breaks) == 1 and 300 <= breaks[0] <= 312
+
+
+def test_a_very_still_wearer_taken_for_off_body_wakes_on_a_slow_slump():
+    # breathing so shallow it looks like a desk; then a slow slump of 0.4 deg/s to 25 degrees
+    def pose(t):
+        return (0.0, 0.0) if t < 120 else (min(25.0, 0.4 * (t - 120)), 0.0)
+    r = run(samples(pose, 400, breathing=0.05))
+    assert kinds(r, ev.SLOUCH_ALERT), [e for e in r["events"] if e[1] == ev.ACTIVITY]
