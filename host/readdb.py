@@ -23,7 +23,8 @@ def open_for_reading(path: str | Path | None) -> sqlite3.Connection:
     if not p.exists():
         raise PostureError("no posture data yet: %s does not exist; %s" % (p, SYNC_HINT))
     try:
-        conn = sqlite3.connect("file:%s?mode=ro" % p.resolve(), uri=True)
+        # as_uri() escapes '#', '?' and '%' in the path, which a raw "file:" string would misread
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
         raise PostureError("%s is not a posture database (%s)" % (p, exc)) from exc

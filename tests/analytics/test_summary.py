@@ -176,3 +176,22 @@ def test_multi_day_span_by_day():
     assert days["2026-03-04"]["slouch_min"] == 2.0
     assert days["2026-03-04"]["episodes"] == 1
     assert s["wear_min"] == 155.0
+
+
+def test_a_database_path_with_uri_characters_opens_the_right_file(tmp_path):
+    import shutil
+    import sqlite3 as _sq
+
+    from host.readdb import open_for_reading
+
+    odd = tmp_path / "my #1 posture?%.db"
+    conn = _sq.connect(odd)
+    conn.executescript("CREATE TABLE minutes(x); CREATE TABLE events(y); INSERT INTO minutes VALUES (1);")
+    conn.commit()
+    conn.close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    ro = open_for_reading(odd)
+    assert ro.execute("SELECT count(*) FROM minutes").fetchone()[0] == 1
+    ro.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before   # no stray files made
+    shutil.rmtree(tmp_path)
