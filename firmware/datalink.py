@@ -62,7 +62,10 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
         say("posture: no log (%s); the clip still alerts" % exc)
         return None, None
     if log.readonly:
-        say("posture: the drive is read-only (held by the computer?); records are kept in RAM for sync")
+        if log.ram_errno == 28:
+            say("posture: the drive is full; records are kept in RAM for sync (free some space)")
+        else:
+            say("posture: the drive is read-only (held by the computer?); records are kept in RAM for sync")
     data = getattr(usb_cdc, "data", None) if usb_cdc is not None else None
     if data is None:
         return log, None

@@ -73,6 +73,7 @@ class Log:
         self.minutes_buffered = 0
         self.segments = []  # [[num, first_seq, size]] oldest first
         self.readonly = False
+        self.ram_errno = 0  # why the log went to RAM at start-up (30 read-only, 28 full)
         self.write_errors = 0
         self.dropped = 0
         self.acked = _NONE
@@ -131,7 +132,8 @@ class Log:
         self.next_seq = max(last_seq + 1, self.floor, self.acked + 1)
         try:
             self._save_state()
-        except OSError:  # read-only (30), or no usable directory: RAM mode, keep going
+        except OSError as exc:  # read-only (30), full (28), no usable directory: RAM mode, keep going
+            self.ram_errno = errno_of(exc)
             self._go_readonly(urandom)
 
     def _go_readonly(self, urandom):

@@ -194,3 +194,18 @@ def test_two_read_only_boots_in_a_row_both_reach_the_database(tmp_path) -> None:
     db.close()
     assert minutes + evs == sum(len([r for r in s if r[0] != record.T_TIME]) for s in served), \
         "records of the second read-only boot were dropped as duplicates of the first's"
+
+
+def test_a_drive_full_at_start_is_called_full_not_read_only() -> None:
+    with device(recording(DAY)) as dev:
+        dev.run_for(3)
+        for name in ("state0.bin", "state1.bin"):   # the next start must create a state file...
+            path = os.path.join(dev.fs_dir, "log", name)
+            if os.path.exists(path):
+                os.remove(path)
+        dev.board.fs_capacity = dev.board.drive.used_bytes()   # ...on a drive without a free cluster
+        dev.power_cut()
+        dev.run_for(SLOUCH_START_S + 60)
+        text = dev.console_text().split("posture: running on")[-2]          # the second start
+        assert "the drive is full" in text and "read-only" not in text, text
+        assert alert_pattern_played(dev) >= 1
