@@ -2,13 +2,18 @@
 
 Used by bench/memory_power.py (prints the figures) and tests/device (checks the budgets).
 
-- `import_footprints()`: live heap each firmware module (and the LSM6DS driver) keeps
-  after a collection, imported one by one in dependency order.
-- `measure_day(path, hours)`: the board's stack (real adafruit_lsm6ds driver on a
+Each measurement runs with the modules loaded from .py (compiled on the board) or from
+.mpy (`form="mpy"`: mpy-cross output, as a board runs libraries from the bundle).
+
+- `import_table(form)` / `import_footprints(form)`: live heap each firmware module (and
+  each part of the LSM6DS driver) keeps after a collection, imported one by one in
+  dependency order, with its share of the qstr table.
+- `measure_day(path, hours, form=...)`: the board's stack as firmware/wiring.main builds
+  it (tools/mpy_day.py: durable log, idle data channel, real adafruit_lsm6ds driver on a
   register-file I2C fake, ImuSensor, PostureDetector, Player, Monitor) fed a recorded
-  day under MicroPython: the live heap after a collection each simulated hour, the
-  largest allocation within one sample, time per sample, the IMU's mode log, motor
-  on-time and I2C traffic.
+  day under MicroPython, then a host syncs the log: the live heap after a collection
+  each simulated hour, the largest allocation within one sample, the heap while
+  syncing, time per sample, the IMU's mode log, motor on-time and I2C traffic.
 - `count_ops(path, ...)`: CPython bytecode instructions per Monitor.step() (driver
   included): deterministic, so a regression in per-sample work shows exactly.
 - `power_model(day, ops)`: re-exported from tools/mpy_power.py (figures cited there).
@@ -215,6 +220,7 @@ def measure_day(path: Path, hours: float, start_ticks: int = 0, heap: int = DAY_
     """
     import tempfile
 
+    assert (3600 * RATE_HZ) % CHUNK == 0, "hourly readings fall on chunk boundaries"
     params = "START_TICKS = %d\nSAMPLES_PER_HOUR = %d\nCHUNK = %d\nPER_STEP = %r\n" % (
         start_ticks, 3600 * RATE_HZ, CHUNK, per_step)
     with tempfile.TemporaryDirectory() as tmp:
