@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "samples": n, "simulated_hours": args.hours, "events": day["events"],
         "heap": heap, "heap_peak_target": ISSUE_PEAK_TARGET, "heap_budget": mpy_budget.HEAP_BUDGET,
         "heap_harness_baseline": {form: days[form]["baseline"] for form in mpy_budget.FORMS},
+        "qstr": {form: days[form]["qstr"] for form in mpy_budget.FORMS},
         "alloc_per_sample_max": step_max, "alloc_per_sample_mean": day["step_alloc_sum"] / max(1, day["n"]),
         "import_footprint": {form: {r[0]: r[1] for r in rows} for form, rows in import_rows.items()},
         "import_allocated": {form: {r[0]: r[2] for r in rows} for form, rows in import_rows.items()},
@@ -179,6 +180,10 @@ def _print(f: dict) -> None:
         print("         while syncing (%d records): live max %s, one poll allocates up to %s; peak %s -- %s the budget"
               % (h["sync_records"], kb(h["sync_live_max"]), kb(h["poll_alloc_max"]), kb(h["sync_peak"]),
                  "within" if h["sync_peak"] <= budget else "OVER"))
+    for form, q in f["qstr"].items():
+        print("    .%-3s qstr table at the end (harness included): %d names in %d pools, %s (pools double as names"
+              " are added: a few more names can cost a new pool)" % (form, q.get("n_qstr", -1),
+                                                                      q.get("n_pool", -1), kb(q.get("n_total_bytes", 0))))
     h = f["heap"]["mpy"]
     print("  the log's segment table (one entry per 8 KB flash segment; %d at the end of the day): a full one"
           " (%d segments, weeks unsynced) holds %s more, not reached in a day"

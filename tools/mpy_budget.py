@@ -229,11 +229,17 @@ def measure_day(path: Path, hours: float, start_ticks: int = 0, heap: int = DAY_
         copies = [*board_copies(form, tmp_path / "board"), TOOLS / "mpy_board.py", TOOLS / "mpy_day.py",
                   tmp_path / "mpy_day_params.py", (path, "/data/day.bin")]
         out = run_mpy("from mpy_day import step\n", heap=heap, loop="step", timeout=1800, copies=copies)
+    import re
+
+    qstr = {}
     for line in out.splitlines():
+        if line.startswith("qstr pool:"):
+            qstr = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line[7:])
             result["hours"] = hours
             result["form"] = form
+            result["qstr"] = qstr   # n_pool, n_qstr, n_str_data_bytes, n_total_bytes
             return result
     raise RuntimeError("no result from the MicroPython day run:\n" + out[-2000:])
 

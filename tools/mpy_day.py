@@ -278,4 +278,6 @@ def _finish():
     st["sync_modules"] = sorted(m for m in sys.modules if m.startswith(("firmware", "adafruit")))
     st["log_next_seq"] = objs["log"].next_seq if objs["log"] is not None else 0
     import json
+    import micropython
+    micropython.qstr_info()   # one line, read by measure_day: the interned-name table at the end
     print("RESULT " + json.dumps(st))
