@@ -66,6 +66,13 @@ class PostureDetector:
         self._reported_not_still = False
         self._reported_face = False
         self._episode = False
+        # episode state, all created here so the instance never grows at run time
+        self._ep_start = 0
+        self._ep_peak = 0.0
+        self._ep_below = 0
+        self._ep_below_t = 0
+        self._ep_alerted = False
+        self._ep_reminders = 0
         self.seated_s = 0
         self._away_s = 0
         self._next_break_s = 0
