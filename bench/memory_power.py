@@ -59,6 +59,9 @@ def bytecode_sizes() -> tuple[list[tuple[str, int]], int]:
     return rows, sum(size for _name, size in rows)
 
 
+GC_BLOCK = 16  # bytes: MicroPython's allocation unit on 32-bit ports
+
+
 def heap_figures(day: dict, step_alloc_max: int) -> dict:
     """Heap figures of one day run, net of the harness (bytes held before any firmware import)."""
     base = day["baseline"]
@@ -149,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures, indent=2))
     else:
         _print(figures)
-    ok = all(len(h["live_hourly"]) >= 3 and all(g <= 0 for g in h["growth_without_new_segment"])
+    # A leak grows the heap hour after hour. Net growth over the hours without a new log
+    # segment may be at most one 16-byte GC block: a one-time step (a buffer reaching its
+    # largest size once) is not a leak, and the readings jitter by a block with what is
+    # live at the moment of the reading.
+    ok = all(len(h["live_hourly"]) >= 3 and sum(h["growth_without_new_segment"]) <= GC_BLOCK
              for h in heap.values())
     if not ok:
-        print("FAIL: the live heap grew in an hour without a new log segment (or fewer than two hourly"
-              " readings after hour 1)", file=sys.stderr)
+        print("FAIL: the live heap grew by more than one GC block over the hours without a new log"
+              " segment (or fewer than two hourly readings after hour 1)", file=sys.stderr)
     return 0 if ok else 1
 
 
