@@ -8,39 +8,10 @@ from pathlib import Path
 
 from firmware.log import Log
 from firmware.overrides import Overrides
-from firmware.protocol import Protocol, unframe
+from firmware.protocol import Protocol
 from firmware.settings import Settings
 from firmware.storage import Storage
-
-
-class Channel:
-    """usb_cdc.data: the host's bytes wait in `incoming`; the clip's writes land in `out`."""
-
-    def __init__(self, take: int = 64) -> None:
-        self.incoming = bytearray()
-        self.out = bytearray()
-        self.take = take
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self.incoming)
-
-    def read(self, n: int) -> bytes:
-        data = bytes(self.incoming[:n])
-        del self.incoming[:n]
-        return data
-
-    def write(self, data: bytes) -> int:
-        n = min(len(data), self.take)
-        self.out += data[:n]
-        return n
-
-    def replies(self) -> list[str | None]:
-        """Bodies of the complete lines written so far (None: a corrupt one); consumes them."""
-        cut = self.out.rfind(b"\n") + 1
-        lines = bytes(self.out[:cut]).split(b"\n")[:-1]
-        del self.out[:cut]
-        return [unframe(line) for line in lines]
+from host.sim.stubs import DataChannel
 
 
 class Clip:
@@ -54,7 +25,7 @@ class Clip:
         self.settings = Settings()
         self.overrides = Overrides(self.storage)
         self.calibrations = 0
-        self.ch = Channel()
+        self.ch = DataChannel(write_limit=64)
         self.proto = Protocol(self.ch, self.log, "FAULT01", "1.0", settings=self.settings,
                               overrides=self.overrides, calibrate=self._calibrate)
         self.now = 1000
@@ -67,7 +38,7 @@ class Clip:
         for _ in range(polls):
             self.now += 10
             self.proto.poll(self.now)
-        return self.ch.replies()
+        return self.ch.lines()
 
     def state(self) -> tuple:
         files = {}

@@ -230,42 +230,11 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from host.db import Database  # noqa: E402
 from host.errors import PostureError  # noqa: E402
 from host.sync import sync  # noqa: E402
+from host.sim.stubs import ScriptedSerial  # noqa: E402
 from host.transport import Transport  # noqa: E402
 
 GOOD = records(40)
 
-
-class Replies:
-    """A serial port whose clip answers with a fixed byte stream, then is unplugged."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = bytearray(data)
-        self.timeout = 1.0
-        self.written = bytearray()
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self.data)
-
-    def read(self, n: int) -> bytes:
-        if not self.data:
-            raise OSError(5, "device unplugged")
-        out = bytes(self.data[:n])
-        del self.data[:n]
-        return out
-
-    def write(self, data: bytes) -> int:
-        self.written += data
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def reset_input_buffer(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 _PART = st.one_of(
@@ -292,7 +261,7 @@ _PART = st.one_of(
 def test_any_reply_stream_ends_in_a_result_or_a_clear_error(tmp_path_factory: pytest.TempPathFactory,
                                                             parts: list[bytes], cases) -> None:
     db = Database(tmp_path_factory.mktemp("h") / "db.sqlite")
-    port = Replies(b"".join(parts))
+    port = ScriptedSerial(b"".join(parts))
     try:
         with Transport("sim", timeout=1.0, serial_obj=port) as link:
             sync(link, db, now=lambda: 1_770_000_000.0, chunk=10)

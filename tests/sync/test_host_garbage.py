@@ -12,42 +12,11 @@ from host.db import Database
 from host.errors import PostureError
 from host.sim.ptydevice import PtyDevice, prefill
 from host.sync import sync
+from host.sim.stubs import ScriptedSerial
 from host.transport import Transport
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-
-class ScriptedSerial:
-    """A pyserial stand-in that answers with the bytes given, then behaves as unplugged."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = bytearray(data)
-        self.timeout = 1.0
-        self.written = bytearray()
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self.data)
-
-    def reset_input_buffer(self) -> None:
-        pass
-
-    def write(self, data: bytes) -> int:
-        self.written += data
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def read(self, n: int) -> bytes:
-        if not self.data:
-            raise OSError(5, "device disconnected")
-        out = bytes(self.data[:n])
-        del self.data[:n]
-        return out
-
-    def close(self) -> None:
-        pass
 
 
 GOOD = record.encode_minute(0, 1, (60000, 60, 50, 5, 5, 0, 100, 200, 0)).hex()
