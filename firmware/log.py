@@ -29,32 +29,6 @@ _STATE = "<IHIII"  # generation, boot, acked + 1, seq floor, dropped
 _NONE = const(-1)
 
 
-def _seg_name(num):
-    s = str(num)
-    return "0" * (8 - len(s)) + s + ".bin"
-
-
-def _seg_num(name):
-    if len(name) == 12 and name.endswith(".bin") and name[:8].isdigit():
-        return int(name[:8])
-    return _NONE
-
-
-def _records(data, last_seq):
-    """Valid records in data as [(start, size, seq)] and the end of the last one."""
-    out = []  # type: list
-    pos = 0
-    end = 0
-    while True:
-        found = rec.next_record(data, pos, last_seq)
-        if found is None:
-            return out, end
-        start, size, seq = found
-        out.append(found)
-        pos = end = start + size
-        last_seq = seq
-
-
 class Log:
     def __init__(self, storage, segment_max=8192, max_segments=120, flush_minutes=10,
                  buffer_max=1024, ram_max=8192, reserve=2048, urandom=None,
@@ -99,7 +73,7 @@ class Log:
         self._load_state()
         nums = []
         for name in st.listdir():
-            num = _seg_num(name)
+            num = rec.segment_number(name)
             if num >= 0:
                 nums.append(num)
             elif name.endswith(".tmp"):
@@ -108,20 +82,20 @@ class Log:
         if nums:
             self.seg_counter = nums[-1]
         for num in nums:
-            data = st.read(_seg_name(num), 0, rec.MAX_SIZE * 4)
+            data = st.read(rec.segment_name(num), 0, rec.MAX_SIZE * 4)
             found = rec.next_record(data, 0, last_seq)
             if found is None:  # no good record near the start: look at it all
-                data = st.read(_seg_name(num))
+                data = st.read(rec.segment_name(num))
                 found = rec.next_record(data, 0, last_seq)
             if found is None:
-                self._remove_quietly(_seg_name(num))
+                self._remove_quietly(rec.segment_name(num))
                 continue
-            self.segments.append([num, found[2], st.size(_seg_name(num))])
+            self.segments.append([num, found[2], st.size(rec.segment_name(num))])
             last_seq = found[2]
         if self.segments:
             newest = self.segments[-1]
-            data = st.read(_seg_name(newest[0]))
-            good, end = _records(data, newest[1] - 1)
+            data = st.read(rec.segment_name(newest[0]))
+            good, end = rec.scan(data, newest[1] - 1)
             if good:
                 start, _size, last_seq = good[-1]
                 last_boot = data[start + 3] | data[start + 4] << 8
@@ -146,20 +120,20 @@ class Log:
     def _recover_tmp(self, name, nums):
         """A truncation was cut short: the .tmp copy is good once the original is gone."""
         base = name[:-4]
-        if _seg_num(base) < 0:
+        if rec.segment_number(base) < 0:
             return
         if self.storage.exists(base):
             self._remove_quietly(name)
         else:
             try:
                 self.storage.rename(name, base)
-                nums.append(_seg_num(base))
+                nums.append(rec.segment_number(base))
             except OSError:
                 pass
 
     def _truncate(self, seg, data, end):
         """Cut a torn tail: copy the good prefix aside, then replace the segment."""
-        name = _seg_name(seg[0])
+        name = rec.segment_name(seg[0])
         try:
             if end == 0:
                 self.storage.remove(name)
@@ -270,7 +244,7 @@ class Log:
             segs.append([num, rec.seq_at(data, 0), 0])
         seg = segs[-1]
         seg[2] += len(data)  # before the write: a failed one leaves no reuse of a torn tail
-        self.storage.append(_seg_name(seg[0]), data)
+        self.storage.append(rec.segment_name(seg[0]), data)
 
     def _after_failed_append(self):
         """Keep in the buffer only what did not reach the file; start a new segment next time."""
@@ -279,12 +253,12 @@ class Log:
             return
         seg[2] = self.segment_max  # never append after possibly torn bytes
         try:
-            data = self.storage.read(_seg_name(seg[0]))
+            data = self.storage.read(rec.segment_name(seg[0]))
         except OSError:
             return
-        good, _end = _records(data, seg[1] - 1)
+        good, _end = rec.scan(data, seg[1] - 1)
         if not good:
-            self._remove_quietly(_seg_name(seg[0]))
+            self._remove_quietly(rec.segment_name(seg[0]))
             self.segments.pop()
             return
         last = good[-1][2]
@@ -339,7 +313,7 @@ class Log:
     def _drop_oldest(self):
         num, first, _size = self.segments[0]
         last = self._seg_last(0)
-        self.storage.remove(_seg_name(num))
+        self.storage.remove(rec.segment_name(num))
         self.segments.pop(0)
         if last > self.acked:
             lost = last - max(first, self.acked + 1) + 1
@@ -400,7 +374,7 @@ class Log:
             last = self._seg_last(0)
             if last > upto:
                 break
-            self.storage.remove(_seg_name(self.segments[0][0]))
+            self.storage.remove(rec.segment_name(self.segments[0][0]))
             self.segments.pop(0)
             erased = last
         if erased >= 0:

@@ -9,7 +9,6 @@ the reader stopped. Damaged bytes are skipped (firmware.record.next_record).
 from micropython import const
 
 from firmware import record as rec
-from firmware.log import _seg_name
 
 # log.py's _NONE: on MicroPython a const() whose name starts with "_" is folded
 # away and cannot be imported from another module.
@@ -61,7 +60,7 @@ class Reader:
             elif i + 1 < len(segs) and segs[i + 1][1] <= self.from_seq:
                 continue
             try:
-                data = self.log.storage.read(_seg_name(num))
+                data = self.log.storage.read(rec.segment_name(num))
             except OSError:
                 continue
             if num == self.seg_num and len(data) <= len(self.data):

@@ -156,3 +156,31 @@ def decode(rec):
             kind = "unknown_%d" % code
         return T_EVENT, seq, boot, t_ms, (t_ms, kind, ea, eb)
     return rtype, seq, boot, t_ms, struct.unpack_from("<I", rec, 9)[0]
+
+
+# ---- segment files: the log's records live in files named NNNNNNNN.bin ----
+def segment_name(num):
+    s = str(num)
+    return "0" * (8 - len(s)) + s + ".bin"
+
+
+def segment_number(name):
+    """The number of a segment file's name, or -1 for any other name."""
+    if len(name) == 12 and name.endswith(".bin") and name[:8].isdigit():
+        return int(name[:8])
+    return -1
+
+
+def scan(data, last_seq):
+    """Valid records in a segment's bytes as [(start, size, seq)] and the end of the last one."""
+    out = []  # type: list
+    pos = 0
+    end = 0
+    while True:
+        found = next_record(data, pos, last_seq)
+        if found is None:
+            return out, end
+        start, size, seq = found
+        out.append(found)
+        pos = end = start + size
+        last_seq = seq

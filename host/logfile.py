@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from firmware import record
-from firmware.log import _records
+from firmware.record import scan
 from host.errors import PostureError
 
 MAX_FILE = 64 * 1024 * 1024  # nothing the clip writes comes near this
@@ -36,7 +36,7 @@ def segment_files(path: Path) -> list[Path]:
 
 def read_records(data: bytes) -> tuple[list[bytes], int]:
     """Good records of one segment and how many bytes were not part of one."""
-    good, _end = _records(data, -1)
+    good, _end = scan(data, -1)
     return ([bytes(data[start:start + size]) for start, size, _seq in good],
             len(data) - sum(size for _start, size, _seq in good))
 
