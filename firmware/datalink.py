@@ -28,9 +28,17 @@ def open_storage(os_module, open_fn, directory=LOG_DIR):
     return Storage(directory, os_module, open_fn)
 
 
-def live_from_detector(detector):
-    """The LIVE callback: (flexion d10, side lean d10, state) from the detector, or None."""
+def live_from_detector(detector, health=None):
+    """The LIVE callback: (flexion d10, side lean d10, state) from the detector, or None.
+
+    When `health` (firmware.health.Health) names a problem, that is the state: a clip
+    that cannot sense must not show a reassuring "seated"."""
     def live():
+        problem = health.problem() if health is not None else None
+        if problem is not None:
+            if detector.frame is None:
+                return None, None, problem
+            return int(detector.flexion * 10), int(detector.lean * 10), problem
         if detector.calibrating:
             if detector.frame is None:
                 return None, None, "calibrating"
@@ -54,7 +62,8 @@ def device_id(microcontroller):
         return "unknown"
 
 
-def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, say, urandom=None):
+def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, say, urandom=None,
+          health=None):
     """(log or None, protocol or None)."""
     try:
         log = Log(storage, urandom=urandom, skip_kinds=LEAN)
@@ -82,8 +91,8 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
             detector.apply_settings(settings)
 
         return Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
-                        calibrate=detector.request_calibration, live=live_from_detector(detector),
-                        on_set=on_set)
+                        calibrate=detector.request_calibration,
+                        live=live_from_detector(detector, health), on_set=on_set, health=health)
 
     return log, OnDemand(data, make)
 

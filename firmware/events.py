@@ -20,16 +20,21 @@ SENSOR_ERROR = "sensor_error"   # 11 errno (0 unknown)                  consecut
 SENSOR_RECOVERED = "sensor_recovered"  # 12 ms without data              0
 ERROR = "error"                 # 13 error code (ERR_*)                  detail
 LOG_DROPPED = "log_dropped"     # 14 records dropped (unsynced)          0
+SENSOR_FAULT = "sensor_fault"   # 15 cause (FAULT_*)                     detail (cause-specific)
 
-KINDS = (
-    BOOT, CALIBRATED, CALIBRATION_FAILED, ACTIVITY, SLOUCH_START, SLOUCH_ALERT,
-    SLOUCH_REMINDER, SLOUCH_END, BREAK_ALERT, BREAK_TAKEN, SENSOR_ERROR,
-    SENSOR_RECOVERED, ERROR, LOG_DROPPED,
-)
-# code = index in KINDS + 1
-KIND_CODE = {}
-for _i, _k in enumerate(KINDS):
-    KIND_CODE[_k] = _i + 1
+# The one-byte code of each kind in the binary log. Written out, never derived from an
+# order: an old log must stay readable by a new host (tests/log pins these bytes).
+KIND_CODE = {
+    BOOT: 1, CALIBRATED: 2, CALIBRATION_FAILED: 3, ACTIVITY: 4, SLOUCH_START: 5,
+    SLOUCH_ALERT: 6, SLOUCH_REMINDER: 7, SLOUCH_END: 8, BREAK_ALERT: 9, BREAK_TAKEN: 10,
+    SENSOR_ERROR: 11, SENSOR_RECOVERED: 12, ERROR: 13, LOG_DROPPED: 14, SENSOR_FAULT: 15,
+}
+# KINDS[code - 1] is the kind with that code (codes run 1..len(KINDS) without gaps)
+_kinds = [""] * len(KIND_CODE)
+for _k in KIND_CODE:
+    _kinds[KIND_CODE[_k] - 1] = _k
+KINDS = tuple(_kinds)
+del _kinds
 
 # Activities (ACT_*), as carried by ACTIVITY events and the detector's state.
 ACT_UNKNOWN = 0   # not calibrated yet
@@ -44,12 +49,23 @@ ACTIVITY_NAMES = ("unknown", "seated", "moving", "walking", "lying", "off_body")
 CAL_NOT_STILL = 1
 CAL_NOT_FACE_OUT = 2   # +Z is not within the allowed angle of horizontal when upright
 CAL_NO_DATA = 3
-CAL_REASONS = ("", "not_still", "not_face_out", "no_data")
+CAL_IMPLAUSIBLE = 4    # |a| far from g while "still": the sensor is not giving real data
+CAL_REASONS = ("", "not_still", "not_face_out", "no_data", "implausible")
+
+# Sensor fault causes (FAULT_*), carried by SENSOR_FAULT events: each one made the clip
+# rebuild and reconfigure the IMU driver.
+FAULT_RESET = 1        # control registers back at power-on values (the chip reset or browned out)
+FAULT_STUCK = 2        # identical samples for too long (a frozen output)
+FAULT_IMPLAUSIBLE = 3  # |a| far from g for long while the clip is still
+FAULT_ZERO = 4         # all-zero samples (sensors powered down)
+FAULT_NAMES = ("", "reset", "stuck", "implausible", "zero")
 
 # Error codes (ERR_*).
 ERR_SENSOR_MISSING = 1
 ERR_LOG_WRITE = 2
 ERR_SETTINGS = 3
+ERR_FIRMWARE_MIXED = 4   # the installed firmware files are not one deploy's set; b: files that differ
+ERR_SETTING_DROPPED = 5  # a setting override was dropped at start; b: index in settings.SPEC
 
 
 def describe(event):
@@ -77,6 +93,9 @@ def describe(event):
         out["reason"] = CAL_REASONS[a] if 0 <= a < len(CAL_REASONS) else a
     elif kind in (BREAK_ALERT, BREAK_TAKEN):
         out["seated_min"] = a
+    elif kind == SENSOR_FAULT:
+        out["cause"] = FAULT_NAMES[a] if 0 <= a < len(FAULT_NAMES) else a
+        out["detail"] = b
     elif kind == BOOT:
         out["boot"] = a
         out["reason"] = b

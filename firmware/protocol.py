@@ -70,12 +70,13 @@ class Protocol:
     hooks (all optional): calibrate() starts a calibration; live() returns
     (flex_d10, side_d10, state_name) or None; on_set(key, value) applies a
     changed setting at once; overrides is a firmware.overrides.Overrides that
-    persists SET values; settings the firmware.settings.Settings in use.
+    persists SET values; settings the firmware.settings.Settings in use;
+    health a firmware.health.Health whose words end every STATUS reply.
     """
 
     def __init__(self, channel, log, device_id="unknown", fw_version="0", settings=None,
                  overrides=None, calibrate=None, live=None, on_set=None, lines_per_poll=16,
-                 live_period_ms=250):
+                 live_period_ms=250, health=None):
         self.ch = channel
         self.log = log
         self.device_id = device_id
@@ -85,6 +86,7 @@ class Protocol:
         self.calibrate = calibrate
         self.live = live
         self.on_set = on_set
+        self.health = health    # a firmware.health.Health: its words end every STATUS line
         self.lines_per_poll = lines_per_poll
         self.live_period_ms = live_period_ms
         self.rx = b""
@@ -232,6 +234,8 @@ class Protocol:
                     "dropped", "ro", "werr"):
             parts.append("%s=%d" % (key, st[key]))
         parts.append("sync=%d live=%d errs=%d" % (self.reader is not None, self.live_on, self.errors))
+        if self.health is not None:
+            parts.append(self.health.words())
         self._send(" ".join(parts))
 
     def _sync(self, args):

@@ -6,6 +6,7 @@ imports no hardware at module level and runs unchanged on the simulated device.
 
 from firmware import VERSION, boards, events as ev, resets
 from firmware.detector import PostureDetector
+from firmware.health import Health
 from firmware.haptics import DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
 from firmware.monitor import Monitor
 from firmware.sensor import ImuSensor
@@ -167,6 +168,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     the protocol on the data channel when boot.py enabled it.
     """
     store = overrides = None
+    health = Health()   # what is wrong with the clip, for STATUS, LIVE and the console
     if os_module is not None and open_fn is not None:
         from firmware import datalink
         store = datalink.open_storage(os_module, open_fn)
@@ -186,7 +188,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         # urandom: RAM-only boots (read-only drive) draw their volatile numbering; without it
         # two such boots would number their records alike and the host would keep only one
         log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say,
-                                    urandom=_urandom(os_module))
+                                    urandom=_urandom(os_module), health=health)
         if log is not None:
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
         if proto is not None:
