@@ -7,6 +7,13 @@ once per (device_id, seq): syncing or importing twice adds nothing. One
 writer at a time: `Database.lock()` takes a lock file next to the database and refuses a second sync or import with a clear error. A record whose
 (device_id, seq) is already held by a different record (other boot, time or
 values) is never written over: it is left out and reported in `clashes`.
+
+Errors: every sqlite3 error becomes a PostureError through `error_for`, which
+says what happened (locked, read-only, disk full, damaged) and what to do. A
+file is checked (quick_check, ~60 ms for a year of minutes) before anything is
+written to it, so a damaged database is named as damaged and left unchanged.
+Before a change to many rows (a newer layout; an erase that leaves this file
+the only copy of the records) a whole copy is kept next to it (`name.bak`).
 """
 
 from __future__ import annotations
@@ -71,19 +78,191 @@ def _clash_message(device_id: str, seq: int, held: tuple[Any, ...], new: tuple[A
             % (seq, device_id, held[0], held[1], held[2], new[0], new[1], new[2]))
 
 
+SCHEMA_VERSION = 1  # PRAGMA user_version of a database laid out as SCHEMA says
+
+# SQLite result codes (https://sqlite.org/rescode.html): the primary code is the low byte.
+_BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT = 5, 6, 7, 8, 10, 11
+_FULL, _CANTOPEN, _NOTADB = 13, 14, 26
+_READONLY_ROLLBACK = 776  # a hot journal that a read-only connection cannot roll back
+CHECK_ROWS = 5  # problems quick_check lists before it stops
+
+
+def rebuild_hint(path: Path) -> str:
+    """How to get the records back when the database file is lost or damaged."""
+    hint = ("the clip still holds every record it has not erased: move %s aside (keep it) and run "
+            "`posture sync` again to rebuild the database from the clip" % path)
+    bak = backup_path(path)
+    if bak.is_file():
+        hint += "; %s is a copy taken before the last erase or upgrade" % bak
+    return hint
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def check_location(path: Path) -> None:
+    """A clear error when the database path names a folder or a device instead of a file."""
+    if path.is_dir():
+        raise PostureError("%s is a folder, not a database file; give a file name such as %s"
+                           % (path, path / "posture.sqlite3"))
+    if path.exists() and not path.is_file():
+        raise PostureError("%s is not a regular file, so it cannot be a posture database" % path)
+
+
+def problems(conn: sqlite3.Connection) -> list[str] | None:
+    """What SQLite's quick_check finds wrong with the file (None: nothing). Only reads.
+
+    A file too damaged to check counts as damaged; a lock or a disk error is raised as it is.
+    """
+    try:
+        rows = conn.execute("PRAGMA quick_check(%d)" % CHECK_ROWS).fetchall()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in (_CORRUPT, _NOTADB):
+            return [str(exc)]
+        raise
+    found = [str(r[0]) for r in rows]
+    return None if found == ["ok"] else found
+
+
+def damaged(path: Path, found: list[str] | None = None) -> PostureError:
+    detail = "; ".join(t[:120] for t in (found or [])[:2])
+    return PostureError("the database %s is damaged%s and was left as it is; %s"
+                        % (path, " (%s)" % detail if detail else "", rebuild_hint(path)))
+
+
+def interrupted_write(path: Path) -> PostureError:
+    return PostureError("a program was stopped while writing %s and left its journal; posture needs "
+                        "write access to the file and its folder once to undo that unfinished "
+                        "write (nothing committed is lost)" % path)
+
+
+def error_for(path: Path, exc: sqlite3.Error, conn: sqlite3.Connection | None = None) -> PostureError:
+    """The one policy for SQLite errors: what happened to the database and what to do about it."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    if primary in (_BUSY, _LOCKED):
+        return PostureError("the database %s is locked by another program (a database browser, "
+                            "another posture command); close it and try again" % path)
+    if code == _READONLY_ROLLBACK:
+        return interrupted_write(path)
+    if primary == _READONLY:
+        return PostureError("the database %s is read-only; make it writable (or give another "
+                            "file with --db) to add records" % path)
+    if primary == _FULL:
+        return PostureError("the disk holding %s is full; the unfinished write was undone, free "
+                            "some space and run the command again" % path)
+    if primary == _NOMEM:
+        return PostureError("out of memory while using the database %s" % path)
+    if primary in (_CORRUPT, _NOTADB):
+        if primary == _NOTADB and conn is None:
+            return PostureError("%s is not a posture database (not an SQLite file, or its first "
+                                "page is damaged); %s" % (path, rebuild_hint(path)))
+        return damaged(path, [str(exc)])
+    try:
+        found = problems(conn) if conn is not None else None
+    except sqlite3.Error:
+        found = None
+    if found:
+        return damaged(path, found)
+    if primary == _IOERR:
+        return PostureError("the disk could not read or write %s (%s); check the disk and run the "
+                            "command again" % (path, name))
+    if primary == _CANTOPEN:
+        return PostureError("cannot open the database %s: check that its folder exists and can be "
+                            "written" % path)
+    return PostureError("database error on %s (%s: %s)" % (path, name, exc))
+
+
 class Database:
+    """The database for writing (sync, import). Opening it checks it first and changes nothing
+    in a damaged file; a file that does not exist is created (`created` says so)."""
+
     def __init__(self, path: str | Path, busy_timeout: float | None = None) -> None:
         self.path = Path(path)
         busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
+        check_location(self.path)
+        self.created = not self.path.exists()
+        conn = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(self.path), timeout=busy_timeout)
-            self.conn.executescript(SCHEMA)
-        except (sqlite3.Error, OSError) as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise PostureError("the database %s is locked by another program" % self.path) from None
-            raise PostureError("cannot open the database %s: %s" % (self.path, exc)) from None
+            conn = sqlite3.connect(str(self.path), timeout=busy_timeout)
+            self.conn = conn
+            if not self.created:
+                found = problems(conn)  # also rolls back a hot journal, as any writer would
+                if found:
+                    raise damaged(self.path, found)
+            self._schema()
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise error_for(self.path, exc) from None
+        except PostureError:
+            if conn is not None:
+                conn.close()
+            raise
+        except OSError as exc:
+            if conn is not None:
+                conn.close()
+            raise PostureError("cannot open the database %s: %s" % (self.path, exc.strerror or exc)) from None
         self.clashes: list[str] = []  # records refused: their seq is held by a different record
+
+    def _schema(self) -> None:
+        """Create the tables, or bring an older layout up to SCHEMA (after a backup)."""
+        c = self.conn
+        version = int(c.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        ours = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+        if version > SCHEMA_VERSION:
+            raise PostureError("the database %s was made by a newer posture (layout %d, this one "
+                               "knows up to %d): update posture" % (self.path, version, SCHEMA_VERSION))
+        if tables and not tables & ours:
+            raise PostureError("%s is an SQLite database but not a posture one (its tables: %s); "
+                               "give another file with --db" % (self.path, ", ".join(sorted(tables))[:200]))
+        if tables >= ours and version == SCHEMA_VERSION:
+            return
+        if tables and not tables >= ours:
+            self.backup()  # an older layout: keep a copy before changing it
+        c.executescript(SCHEMA + "PRAGMA user_version=%d;" % SCHEMA_VERSION)
+
+    def backup(self) -> Path:
+        """A whole copy next to the database (name.bak), taken before changes to many rows."""
+        dest = backup_path(self.path)
+        tmp = dest.with_name(dest.name + ".tmp")
+        try:
+            target = sqlite3.connect(str(tmp))
+            try:
+                self.conn.backup(target)
+            finally:
+                target.close()
+            os.replace(tmp, dest)
+        except (sqlite3.Error, OSError) as exc:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise PostureError("cannot keep a backup of %s at %s (%s); nothing was changed"
+                               % (self.path, dest, getattr(exc, "strerror", None) or exc)) from None
+        return dest
+
+    def discard_if_unused(self) -> None:
+        """After a failure: remove a database this run created and wrote nothing into."""
+        if not self.created:
+            return
+        try:
+            used = self.conn.execute("SELECT COUNT(*) FROM devices").fetchone()[0]
+        except sqlite3.Error:
+            return
+        if used:
+            return
+        self.conn.close()
+        for p in (self.path, Path(str(self.path) + "-journal"), Path(str(self.path) + ".lock")):
+            try:
+                p.unlink()
+            except OSError:
+                pass
 
     def close(self) -> None:
         self.conn.close()
@@ -109,9 +288,15 @@ class Database:
             os.close(fd)
 
     # ---- reading -----------------------------------------------------------
+    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise error_for(self.path, exc, self.conn) from None
+
     def acked(self, device_id: str) -> int:
-        row = self.conn.execute("SELECT acked_seq FROM sync_state WHERE device_id=?",
-                                (device_id,)).fetchone()
+        rows = self._read("SELECT acked_seq FROM sync_state WHERE device_id=?", (device_id,))
+        row = rows[0] if rows else None
         return -1 if row is None else int(row[0])
 
     def warn_clashes(self, since: int = 0, shown: int = 5) -> None:
@@ -126,25 +311,20 @@ class Database:
                              % (len(new) - shown))
 
     def devices(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT device_id FROM devices ORDER BY device_id")]
+        return [r[0] for r in self._read("SELECT device_id FROM devices ORDER BY device_id")]
 
     def counts(self, device_id: str) -> tuple[int, int]:
-        m = self.conn.execute("SELECT COUNT(*) FROM minutes WHERE device_id=?", (device_id,))
-        e = self.conn.execute("SELECT COUNT(*) FROM events WHERE device_id=?", (device_id,))
-        return int(m.fetchone()[0]), int(e.fetchone()[0])
+        m = self._read("SELECT COUNT(*) FROM minutes WHERE device_id=?", (device_id,))
+        e = self._read("SELECT COUNT(*) FROM events WHERE device_id=?", (device_id,))
+        return int(m[0][0]), int(e[0][0])
 
     # ---- writing -----------------------------------------------------------
     def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:
             with self.conn:
                 return fn(*args)
-        except sqlite3.OperationalError as exc:
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise PostureError("the database %s is locked by another program" % self.path) from None
-            if "readonly" in text.replace(" ", "").replace("-", ""):
-                raise PostureError("the database %s is read-only" % self.path) from None
-            raise PostureError("database error on %s: %s" % (self.path, text)) from None
+        except sqlite3.Error as exc:
+            raise error_for(self.path, exc, self.conn) from None
 
     def note_device(self, device_id: str, fw_version: str | None, now: float) -> None:
         def run() -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
+from host.db import (BUSY_TIMEOUT, _READONLY_ROLLBACK, check_location, damaged, error_for,
+                     interrupted_write, problems)
 from host.errors import PostureError
 
 SYNC_HINT = "plug in the clip and run `posture sync` (or try `posture demo`)"
@@ -18,20 +22,73 @@ def default_db_path() -> Path:
 
 
 def open_for_reading(path: str | Path | None) -> sqlite3.Connection:
-    """A read-only connection to the database (default: host.db's location)."""
+    """A read-only connection to a checked database (default: host.db's location).
+
+    Reading never changes the file, with one exception SQLite itself requires: a journal
+    left by a program stopped in the middle of a write ("hot journal") is rolled back
+    first, which restores the last committed state; a read-only connection cannot do it.
+    """
     p = Path(path) if path is not None else default_db_path()
+    check_location(p)
     if not p.exists():
         raise PostureError("no posture data yet: %s does not exist; %s" % (p, SYNC_HINT))
     try:
-        # as_uri() escapes '#', '?' and '%' in the path, which a raw "file:" string would misread
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = _connect(p)
+    except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) != _READONLY_ROLLBACK:
+            raise error_for(p, exc) from None
+        _roll_back_hot_journal(p)
+        try:
+            conn = _connect(p)
+        except sqlite3.Error as exc2:
+            raise error_for(p, exc2) from None
+    return conn
+
+
+def _connect(p: Path) -> sqlite3.Connection:
+    # as_uri() escapes '#', '?' and '%' in the path, which a raw "file:" string would misread
+    conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        found = problems(conn)
+        if found:
+            raise damaged(p, found)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError as exc:
-        raise PostureError("%s is not a posture database (%s)" % (p, exc)) from exc
+    except BaseException:
+        conn.close()
+        raise
     if not {"minutes", "events"} <= tables:
+        conn.close()
         raise PostureError("%s is not a posture database (no minutes/events tables); %s"
                            % (p, SYNC_HINT))
     return conn
+
+
+def _roll_back_hot_journal(p: Path) -> None:
+    """Open for writing once, so SQLite undoes the interrupted write from its journal."""
+    try:
+        rw = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT)
+        try:
+            rw.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        finally:
+            rw.close()
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in (8, 14):  # READONLY, CANTOPEN
+            raise interrupted_write(p) from None
+        raise error_for(p, exc) from None
+
+
+@contextmanager
+def reading(path: str | Path | None) -> Iterator[sqlite3.Connection]:
+    """The checked read-only connection; any SQLite error inside becomes a PostureError."""
+    p = Path(path) if path is not None else default_db_path()
+    conn = open_for_reading(p)
+    try:
+        yield conn
+    except sqlite3.Error as exc:
+        raise error_for(p, exc, conn) from None
+    finally:
+        conn.close()
 
 
 def require_data(conn: sqlite3.Connection) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from host import plots
 from host.errors import PostureError
 from host.suggest import plan_from_summary
-from host.summary import MID_S, local_seconds, last_days, local_date, summarise
+from host.summary import MID_S, last_days, local_date, local_seconds, span_days, summarise
 from host.summary_view import anchored_note, fmt_min, fmt_pct, overview_rows, period_label
 
 REPORT_NAME = "posture-report.html"
@@ -106,9 +106,8 @@ img{max-width:100%;display:block;margin:8px 0 20px;border:1px solid #eee}
 
 
 def build_html(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None) -> str:
-    if days < 1:
-        raise PostureError("--days must be at least 1")
-    start, end = last_days(conn, days, tz)
+    start, end = last_days(conn, days, tz)  # cut to the days that hold records
+    days = span_days(start, end, tz)
     s = summarise(conn, start, end, tz)
     if not s["has_data"]:
         raise PostureError("no anchored records to report on; run `posture sync` first")

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from firmware import settings as fw_settings
 from host.errors import PostureError
-from host.summary import last_days, summarise
+from host.summary import last_days, span_days, summarise
 
 MIN_WEAR_MIN = 60  # less wear than this over the period: too little to read patterns
 SLOUCH_SHARE_HIGH = 0.20  # share of seated time slouched that calls for strength work
@@ -240,11 +240,10 @@ def plan_from_summary(s: dict[str, Any], days: int, library: dict[str, Any] | No
 
 
 def suggest(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None) -> dict[str, Any]:
-    """The plan for the `days` local days ending with the latest day that has data."""
-    if days < 1:
-        raise PostureError("--days must be at least 1")
+    """The plan for the `days` local days ending with the latest day that has data (no earlier
+    than the first day with data: the plan then speaks of the days it looked at)."""
     start, end = last_days(conn, days, tz)
-    return plan_from_summary(summarise(conn, start, end, tz), days)
+    return plan_from_summary(summarise(conn, start, end, tz), span_days(start, end, tz))
 
 
 def render_plan(plan: dict[str, Any], console: Any) -> None:

@@ -107,10 +107,47 @@ def not_anchored(conn: sqlite3.Connection) -> dict[str, int]:
     return {"minutes": int(m), "events": int(e)}
 
 
+WALL_LO, WALL_HI = 1_000_000_000.0, 4_102_444_800.0  # 2001 to 2100: the clock walls can hold
+
+
 def data_range(conn: sqlite3.Connection) -> tuple[float, float] | None:
-    """Wall time of the first and last anchored minute, or None when there is none."""
-    row = conn.execute("SELECT MIN(wall), MAX(wall) FROM minutes WHERE wall IS NOT NULL").fetchone()
-    return None if row is None or row[0] is None else (float(row[0]), float(row[1]))
+    """Wall time of the first and last anchored minute, or None when there is none.
+
+    Walls outside 2001-2100 (a clip clock that was never right) are not days to show.
+    """
+    row = conn.execute("SELECT MIN(wall), MAX(wall) FROM minutes WHERE wall >= ? AND wall < ?",
+                       (WALL_LO, WALL_HI)).fetchone()
+    if row is None or not isinstance(row[0], (int, float)) or not isinstance(row[1], (int, float)):
+        return None
+    return float(row[0]), float(row[1])
+
+
+def data_days(conn: sqlite3.Connection, tz: tzinfo | None = None) -> tuple[date, date] | None:
+    """The first and last local days that hold records (None: no anchored record)."""
+    rng = data_range(conn)
+    return None if rng is None else (local_date(rng[0], tz), local_date(rng[1], tz))
+
+
+def clamp_days(conn: sqlite3.Connection, first: date, last: date,
+               tz: tzinfo | None = None) -> tuple[date, date] | None:
+    """The part of the local days first..last that lies between the first and last days holding
+    records; None when they do not meet. Any dates are fine (date.min, date.max): nothing
+    is computed from them but comparisons."""
+    held = data_days(conn, tz)
+    if held is None:
+        return None
+    lo, hi = max(first, held[0]), min(last, held[1])
+    return (lo, hi) if lo <= hi else None
+
+
+def day_span(first: date, last: date, tz: tzinfo | None = None) -> tuple[float, float]:
+    """[start, end) wall times of the local days first..last."""
+    return local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
+
+
+def span_days(start: float, end: float, tz: tzinfo | None = None) -> int:
+    """How many local days [start, end) covers."""
+    return (local_date(end - 1, tz) - local_date(start, tz)).days + 1
 
 
 # ---- local time -------------------------------------------------------------------------
@@ -311,13 +348,18 @@ def _by_day(b: np.ndarray, eps: list[dict[str, Any]], start: float, end: float,
 
 
 def last_days(conn: sqlite3.Connection, days: int, tz: tzinfo | None = None) -> tuple[float, float]:
-    """[start, end) of the `days` local days ending with the latest day that has data (else today)."""
+    """[start, end) of the `days` local days ending with the latest day that has data, cut to
+    the first day with data (so a span of 10 years over 60 days of records is those 60 days).
+    No data: today alone."""
     if days < 1:
-        raise ValueError("days must be at least 1")
-    rng = data_range(conn)
-    last = local_date(rng[1], tz) if rng else datetime.now(tz).date()
-    end = local_midnight(last + timedelta(days=1), tz)
-    return local_midnight(last - timedelta(days=days - 1), tz), end
+        raise ValueError("a span is at least 1 day")
+    held = data_days(conn, tz)
+    if held is None:
+        today = datetime.now(tz).date()
+        return day_span(today, today, tz)
+    first, last = held
+    n = min(days, (last - first).days + 1)
+    return day_span(last - timedelta(days=n - 1), last, tz)
 
 
 def render_summary(summary: dict[str, Any], console: Any) -> None:

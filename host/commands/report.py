@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import webbrowser
 
-from host.readdb import open_for_reading, require_data
+from host.errors import PostureError
+from host.readdb import reading, require_data
 from host.report import write_report
 
 NAME = "report"
@@ -22,9 +23,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_for_reading(args.db)
-    require_data(conn)
-    path = write_report(conn, args.out, args.days)
+    if args.days < 1:
+        raise PostureError("--days must be at least 1")
+    with reading(args.db) as conn:
+        require_data(conn)
+        path = write_report(conn, args.out, args.days)
     print(path)
     if args.open:
         webbrowser.open(path.as_uri())

@@ -8,7 +8,8 @@ import sys
 
 from rich.console import Console
 
-from host.readdb import open_for_reading, require_data
+from host.errors import PostureError
+from host.readdb import reading, require_data
 from host.suggest import render_plan, suggest
 
 NAME = "suggest"
@@ -23,9 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_for_reading(args.db)
-    require_data(conn)
-    plan = suggest(conn, args.days)
+    if args.days < 1:
+        raise PostureError("--days must be at least 1")
+    with reading(args.db) as conn:
+        require_data(conn)
+        plan = suggest(conn, args.days)
     if args.json:
         sys.stdout.write(json.dumps(plan, indent=2, ensure_ascii=False) + "\n")
     else:

@@ -6,13 +6,13 @@ import argparse
 import json
 import sqlite3
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 from rich.console import Console
 
 from host import summary as sm
 from host.errors import PostureError
-from host.readdb import open_for_reading, parse_date, require_data
+from host.readdb import parse_date, reading, require_data
 
 NAME = "summary"
 HELP = "Summarise synced posture records: a day (default: the latest with data), a week or a span."
@@ -29,8 +29,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def period(conn: sqlite3.Connection, args: argparse.Namespace) -> tuple[float, float]:
-    rng = sm.data_range(conn)
-    latest = sm.local_date(rng[1]) if rng else date.today()
+    """[start, end) of the days asked for, cut to the days that hold records."""
+    held = sm.data_days(conn)
+    assert held is not None  # require_data ran first
+    latest = held[1]
     if args.to and not args.from_:
         raise PostureError("--to needs --from")
     if args.day:
@@ -44,20 +46,25 @@ def period(conn: sqlite3.Connection, args: argparse.Namespace) -> tuple[float, f
             raise PostureError("--to %s is before --from %s" % (last, first))
     else:
         first = last = latest
-    return sm.local_midnight(first), sm.local_midnight(last + timedelta(days=1))
+    cut = sm.clamp_days(conn, first, last)
+    if cut is None:
+        raise PostureError("no records from %s to %s; synced records cover %s to %s (try --day %s)"
+                           % (first, last, held[0], held[1], held[1]))
+    if cut != (first, last) and (args.day or args.from_):
+        sys.stderr.write("posture: note: synced records cover %s to %s; showing %s to %s\n"
+                         % (held[0], held[1], cut[0], cut[1]))
+    return sm.day_span(*cut)
 
 
 def run(args: argparse.Namespace) -> int:
-    conn = open_for_reading(args.db)
-    require_data(conn)
-    start, end = period(conn, args)
-    s = sm.summarise(conn, start, end)
-    if not s["has_data"]:
-        rng = sm.data_range(conn)
-        assert rng is not None
-        a, b = sm.local_date(rng[0]), sm.local_date(rng[1])
-        raise PostureError("no records from %s to %s; synced records cover %s to %s (try --day %s)"
-                           % (s["period"]["first_day"], s["period"]["last_day"], a, b, b))
+    with reading(args.db) as conn:
+        require_data(conn)
+        start, end = period(conn, args)
+        s = sm.summarise(conn, start, end)
+        if not s["has_data"]:
+            a, b = sm.data_days(conn) or (None, None)
+            raise PostureError("no records from %s to %s; synced records cover %s to %s (try --day %s)"
+                               % (s["period"]["first_day"], s["period"]["last_day"], a, b, b))
     if args.json:
         sys.stdout.write(json.dumps(s, indent=2) + "\n")
         return 0
