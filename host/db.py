@@ -248,11 +248,12 @@ class Database:
         return dest
 
     def discard_if_unused(self) -> None:
-        """After a failure: remove a database this run created and wrote nothing into."""
+        """After a failure: remove a database this run created and stored no record in."""
         if not self.created:
             return
         try:
-            used = self.conn.execute("SELECT COUNT(*) FROM devices").fetchone()[0]
+            used = self.conn.execute("SELECT (SELECT COUNT(*) FROM minutes) + "
+                                     "(SELECT COUNT(*) FROM events)").fetchone()[0]
         except sqlite3.Error:
             return
         if used:

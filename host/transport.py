@@ -18,6 +18,27 @@ DEFAULT_TIMEOUT = 3.0  # seconds to wait for a reply line
 READ_SLICE = 0.05      # seconds one serial read may block; set once, deadlines are kept here
 
 
+BUSY_HINT = ("; if another program (a serial monitor, an editor's console, another posture) has "
+             "the port open, close it and try again")
+
+
+def _open_error(port: str, exc: BaseException) -> str:
+    """Why the port could not be opened, in the user's terms."""
+    import errno
+
+    text = str(exc)
+    code = getattr(exc, "errno", None)
+    if "exclusively lock" in text or code in (errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK):
+        return ("the port %s is in use by another program (a serial monitor, an editor's console, "
+                "another posture command): close it and try again" % port)
+    if code == errno.EACCES or "Permission denied" in text:
+        return ("no permission to open %s: on Linux add yourself to the dialout group (then log "
+                "in again)" % port)
+    if code == errno.ENOENT or "No such file" in text:
+        return "cannot open %s: no such port (is the clip plugged in? `posture devices` lists clips)" % port
+    return "cannot open %s: %s" % (port, exc)
+
+
 class LinkError(PostureError):
     """The clip did not answer in time, or went away."""
 
@@ -32,26 +53,40 @@ class Refused(PostureError):
 
 class Transport:
     def __init__(self, port: str, timeout: float = DEFAULT_TIMEOUT, serial_obj: Any = None) -> None:
+        """Open the port; nothing is sent to the clip until the first command."""
         self.port = port
         self.timeout = timeout
         self.buf = bytearray()
         self.skip_to_newline = False
+        self.started = False
         if serial_obj is not None:
             self.ser = serial_obj
         else:
             import serial  # type: ignore[import-untyped]
 
             try:
-                self.ser = serial.Serial(port, 115200, timeout=READ_SLICE, write_timeout=timeout)
+                # exclusive: a second program (another posture, a serial monitor that locks the
+                # port) is refused at once instead of both reading half of every reply
+                self.ser = serial.Serial(port, 115200, timeout=READ_SLICE, write_timeout=timeout,
+                                         exclusive=True)
             except (serial.SerialException, OSError, ValueError) as exc:
-                raise LinkError("cannot open %s: %s" % (port, exc)) from None
+                raise LinkError(_open_error(port, exc)) from None
         try:
             if serial_obj is not None:
                 self.ser.timeout = READ_SLICE
             self.ser.reset_input_buffer()
-            self.ser.write(b"\n")  # end any half line left on the clip by an earlier session
         except Exception as exc:
             raise LinkError("cannot use %s: %s" % (port, exc)) from None
+
+    def _start(self) -> None:
+        """Before the first command: end any half line left on the clip by an earlier session."""
+        if self.started:
+            return
+        self.started = True
+        try:
+            self.ser.write(b"\n")
+        except Exception as exc:
+            raise LinkError("cannot use %s: %s" % (self.port, exc)) from None
 
     def close(self) -> None:
         try:
@@ -66,6 +101,7 @@ class Transport:
         self.close()
 
     def send(self, body: str) -> None:
+        self._start()
         try:
             self.ser.write(frame(body))
             self.ser.flush()
@@ -88,7 +124,7 @@ class Transport:
                 self.skip_to_newline = True
             left = deadline - time.monotonic()
             if left <= 0:
-                raise LinkError("no reply from the clip on %s within %.1f s" % (self.port, timeout))
+                raise LinkError("no reply from the clip on %s within %.1f s%s" % (self.port, timeout, BUSY_HINT))
             try:
                 chunk = self.ser.read(max(1, min(self.ser.in_waiting, 1 << 16)))
             except Exception as exc:
@@ -124,7 +160,8 @@ class Transport:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise LinkError("no %s reply from the clip on %s within %.1f s" % (reply, self.port, limit))
+                raise LinkError("no %s reply from the clip on %s within %.1f s%s"
+                                % (reply, self.port, limit, BUSY_HINT))
             try:
                 line = self.read_body(left)
             except CorruptReply:

@@ -18,3 +18,8 @@ COMMANDS = (
     "report",
     "demo",
 )
+
+
+def count(n: int, noun: str) -> str:
+    """'1 new minute', '2 new minutes'."""
+    return "%d %s%s" % (n, noun, "" if n == 1 else "s")

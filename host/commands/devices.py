@@ -7,6 +7,7 @@ import json
 import sys
 
 from host.devices import NO_CLIP, data_ports
+from host.errors import PostureError
 
 NAME = "devices"
 HELP = "List the connected clips (their data channel ports)."
@@ -17,13 +18,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit 0 with the list; no clip is an error like in every other command (exit 2)."""
     ports = data_ports()
     if args.json:
         sys.stdout.write(json.dumps([p.as_dict() for p in ports], indent=2) + "\n")
-        return 0 if ports else 1
+        if not ports:
+            raise PostureError(NO_CLIP)
+        return 0
     if not ports:
-        sys.stdout.write(NO_CLIP + "\n")
-        return 1
+        raise PostureError(NO_CLIP)
     for p in ports:
         extra = " serial %s" % p.serial_number if p.serial_number else ""
         sys.stdout.write("%s  %s (%s)%s\n" % (p.device, p.description, p.interface, extra))

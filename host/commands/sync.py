@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
-from host.db import Database, default_path
+from host.commands import count
+from host.db import Database, check_location, default_path
 from host.devices import add_port_arguments, open_link
 from host.sync import sync
 from host.transport import CorruptReply, Transport
@@ -44,16 +46,24 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = Database(args.db or default_path())
-    progress, bar = _progress_bar() if not args.json else (None, None)
-    try:
-        with db.lock(), open_link(args.port, args.timeout) as link:
-            result = sync(link, db, progress=progress)
-            erased = erase_synced(link, result.acked) if args.erase else None
-    finally:
-        if bar is not None:
-            bar.stop()
-        db.close()
+    path = Path(args.db) if args.db else default_path()
+    check_location(path)
+    # the clip first: with no clip (or a port that will not open) nothing is created on disk
+    with open_link(args.port, args.timeout) as link:
+        db = Database(path)
+        progress, bar = _progress_bar() if not args.json else (None, None)
+        ok = False
+        try:
+            with db.lock():
+                result = sync(link, db, progress=progress)
+                erased = erase_synced(link, result.acked, db) if args.erase else None
+            ok = True
+        finally:
+            if bar is not None:
+                bar.stop()
+            if not ok:
+                db.discard_if_unused()
+            db.close()
     db.warn_clashes()
     if args.json:
         out = result.as_dict()
@@ -61,18 +71,24 @@ def run(args: argparse.Namespace) -> int:
         out["erased_to"] = erased
         sys.stdout.write(json.dumps(out) + "\n")
     else:
-        sys.stdout.write("synced %s (firmware %s): %d new minutes, %d new events; clock set; "
-                         "database %s\n" % (result.device_id, result.fw_version, result.new_minutes,
-                                            result.new_events, db.path))
+        sys.stdout.write("synced %s (firmware %s): %s, %s; clock set; database %s\n"
+                         % (result.device_id, result.fw_version, count(result.new_minutes, "new minute"),
+                            count(result.new_events, "new event"), db.path))
         if erased is not None:
             sys.stdout.write("the clip's flash is freed up to record %d\n" % erased)
     return 0
 
 
-def erase_synced(link: Transport, acked: int) -> int:
-    """ERASE what the clip has acknowledged; returns the seq erased to (-1: nothing yet)."""
+def erase_synced(link: Transport, acked: int, db: Database | None = None) -> int:
+    """ERASE what the clip has acknowledged; returns the seq erased to (-1: nothing yet).
+
+    After the erase the database is the only copy of those records, so a whole copy of it
+    is kept first (name.bak next to it).
+    """
     if acked < 0:
         return -1
+    if db is not None:
+        db.backup()
     reply = link.request("ERASE %d" % acked, "OK ERASE").split()
     try:
         return int(reply[2])
