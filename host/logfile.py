@@ -78,15 +78,27 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     """At most `limit` bytes of a regular file; PostureError for anything else or anything bigger."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise PostureError("%s is a folder, so it cannot be %s" % (path, what)) from None
     except OSError as exc:
         raise PostureError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
-    with os.fdopen(fd, "rb") as f:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise PostureError("%s is not a regular file, so it cannot be %s" % (path, what))
-            data = f.read(limit + 1)
-        except OSError as exc:
-            raise PostureError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            kind = "a folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "not a regular file"
+            raise PostureError("%s is %s, so it cannot be %s" % (path, kind, what))
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise PostureError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise PostureError("%s is too big to be %s (more than %d bytes)" % (path, what, limit))
     return data

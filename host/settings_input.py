@@ -13,12 +13,20 @@ from typing import Iterable
 from firmware import settings as fw_settings
 from host.errors import PostureError
 
+MAX_SETTINGS = 64 * 1024  # bytes: a CIRCUITPY settings.toml is a few hundred
+
 
 def read_settings_file(path: str | Path) -> dict[str, object]:
     path = Path(path)
+    from host.logfile import read_bounded  # only regular files, at most MAX_SETTINGS bytes
+
+    if not path.exists():
+        raise PostureError(f"{path}: no such settings file")
+    raw = read_bounded(path, MAX_SETTINGS, "a settings.toml")
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PostureError(f"{path}: not UTF-8 text, so not a settings.toml") from None
     except FileNotFoundError:
         raise PostureError(f"{path}: no such settings file") from None
     except tomllib.TOMLDecodeError as exc:
