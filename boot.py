@@ -4,6 +4,8 @@
   unless the board's button is held during the first second after reset
   (holding it while pressing reset would start the bootloader on some boards):
   then the laptop can edit files as usual.
+- Finishes a `posture deploy` that was cut short after it had staged every file
+  (firmware/integrity.py), so the next start runs the new firmware, not a mix.
 - Adds a second USB serial channel for data (sync, live view, settings).
 Any failure leaves the board in CircuitPython's defaults; the firmware copes
 with a read-only drive by keeping its records in RAM.
@@ -39,6 +41,14 @@ except Exception as exc:  # a board without the pin: behave as not held
 try:
     if not _held:
         storage.remount("/", readonly=False)
+        try:  # a deploy cut short after its files were staged: finish it (firmware/integrity.py)
+            import os
+
+            from firmware import integrity
+
+            integrity.finish_swap(os, open)
+        except Exception as exc:  # an old or damaged firmware/: code.py reports the set
+            print("boot.py: deploy check skipped:", exc)
 finally:
     try:
         usb_cdc.enable(console=True, data=True)

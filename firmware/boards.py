@@ -33,6 +33,12 @@ The Feather nRF52840 Sense shipped with an LSM6DS33 at first and with the
 LSM6DS3TR-C in later revisions; both answer at 0x6A, so it tries both.
 """
 
+# Pins an I2C bus of the IMU may use on any supported board (board.I2C() is on SCL/SDA;
+# STEMMA_I2C() is on SCL1/SDA1 where the board has a second bus, e.g. the QT Py RP2040).
+# A motor or button setting on one of them takes the bus from the IMU, so the clip
+# refuses it (firmware/integrity.py). Compared as pin objects: aliases count too.
+I2C_PINS = ("SCL", "SDA", "SCL1", "SDA1")
+
 _GENERIC = {
     "name": "Unknown board (generic defaults)",
     "known": False,

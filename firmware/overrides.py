@@ -48,11 +48,25 @@ class Overrides:
         """Persist one validated value (raises OSError when the flash is read-only or full)."""
         values = dict(self.values)
         values[key] = value
+        self._save(values)
+        self.values = values
+
+    def drop(self, key):
+        """Forget one value (the clip cannot run with it). Gone from RAM at once; from the
+        file too unless the flash is read-only (then it is dropped again at the next start)."""
+        values = dict(self.values)
+        values.pop(key, None)
+        self.values = values
+        try:
+            self._save(values)
+        except OSError:
+            pass
+
+    def _save(self, values):
         text = "".join("%s=%s\n" % (k, values[k]) for k in sorted(values))
         self.storage.write(TMP, text.encode())
         self.storage.remove(NAME)
         self.storage.rename(TMP, NAME)
-        self.values = values
 
     def getenv(self, fallback):
         """A getenv for firmware.settings.load: the override first, then `fallback(key)`."""

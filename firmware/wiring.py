@@ -7,12 +7,15 @@ imports no hardware at module level and runs unchanged on the simulated device.
 from firmware import VERSION, boards, events as ev, resets
 from firmware.detector import PostureDetector
 from firmware.health import Health
-from firmware.haptics import DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
+from firmware.haptics import ERROR as ERROR_PATTERN, DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
 from firmware.monitor import Monitor
 from firmware.sensor import ImuSensor
 from firmware.settings import load as load_settings
 from firmware.ticks import ticks_diff
 
+# What importing or starting a firmware set of two deploys raises (a module of one release
+# asking another for a name it lacks); code.py and main fall back instead of restarting.
+MIXED_SET_ERRORS = (ImportError, AttributeError, NameError, SyntaxError)
 WATCHDOG_S = 8          # a hung loop resets the board after this long
 BUTTON_DEBOUNCE_MS = 50
 
@@ -66,6 +69,7 @@ def imu_factory(board, cfg, settings, say):
 
 
 def make_motor(board, cfg, settings, say):
+    """The motor backend for the settings, or None when it cannot be driven (the reason said)."""
     kind = settings.haptic
     pin_name = settings.haptic_pin or cfg["motor_pin"]
     try:
@@ -84,9 +88,8 @@ def make_motor(board, cfg, settings, say):
         import pwmio
         return PwmMotor(pwmio.PWMOut(pin, frequency=20000, duty_cycle=0))
     except (AttributeError, TypeError, ValueError, RuntimeError, OSError) as exc:  # TypeError: not a pin
-        say("posture: cannot drive the motor (%s on %s): %s; running without vibration"
-            % (kind, pin_name, exc))
-        return NullMotor()
+        say("posture: cannot drive the motor (%s on %s): %s" % (kind, pin_name, exc))
+        return None
 
 
 class Button:
@@ -159,26 +162,84 @@ def _urandom(os_module):
     return fn
 
 
+def unload(name):
+    """Drop a firmware module used only at start, so its code does not stay in RAM."""
+    import sys
+    import firmware
+    sys.modules.pop("firmware." + name, None)
+    try:
+        delattr(firmware, name)
+    except AttributeError:
+        pass
+
+
+def start_checks(board, cfg, settings, overrides, getenv, say, health, os_module, open_fn):
+    """Settings the clip can run with, the motor, and the firmware set's state, checked once
+    (firmware/integrity.py, loaded for this and dropped again). Returns (settings, motor, problems):
+    problems are ERROR events' (code, detail) to log once the log is open."""
+    from firmware import integrity
+    from firmware.settings import SPEC
+    settings, motor, dropped = integrity.settle(board, cfg, settings, overrides, getenv, say,
+                                                make_motor, imu_factory)
+    problems = []
+    for key in dropped:
+        problems.append((ev.ERR_SETTING_DROPPED, [row[0] for row in SPEC].index(key)))
+    health.dropped = ",".join(dropped)
+    if os_module is not None and open_fn is not None:
+        state, bad, first = integrity.check_firmware(os_module, open_fn, VERSION)
+        if state == "mixed":
+            health.firmware = "mixed"
+            problems.append((ev.ERR_FIRMWARE_MIXED, bad))
+            say("posture: the firmware files on the drive are not one deploy's set (%s); "
+                "the clip runs with what works: run `posture deploy` again" % (first or "files differ"))
+    unload("integrity")
+    return settings, motor, problems
+
+
+def check_set_for(board, cfg, settings):
+    """The protocol's SET check: why a value would disable the clip, or None."""
+    def check_set(key, value):
+        from firmware import integrity
+        return integrity.setting_problem(board, cfg, settings, key, value)
+    return check_set
+
+
 def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=(), say=print,
          open_fn=None, os_module=None, usb_cdc=None):
     """Build everything and loop forever.
 
     With `os_module` and `open_fn` the clip keeps its durable log in /log and
     honours settings changed over the data channel; with `usb_cdc` it serves
-    the protocol on the data channel when boot.py enabled it.
+    the protocol on the data channel when boot.py enabled it. When the log's modules
+    cannot be imported (a firmware set of two deploys) the clip alerts without them,
+    says so, and buzzes the error pattern once.
     """
-    store = overrides = None
+    store = overrides = broken = None
     health = Health()   # what is wrong with the clip, for STATUS, LIVE and the console
     if os_module is not None and open_fn is not None:
-        from firmware import datalink
-        store = datalink.open_storage(os_module, open_fn)
-        overrides = datalink.overrides_for(store)
+        try:
+            from firmware import datalink
+            store = datalink.open_storage(os_module, open_fn)
+            overrides = datalink.overrides_for(store)
+        except MIXED_SET_ERRORS as exc:  # the log's modules are of two deploys: alert without them
+            broken = "%s: %s" % (type(exc).__name__, exc)
+            store = overrides = None
     if overrides is not None:
         getenv = overrides.getenv(getenv)
     settings = load_settings(getenv, say, read_settings_text(open_fn))
     cfg = boards.defaults(getattr(board, "board_id", ""))
     clock = BoardClock(supervisor, time)
-    player = Player(make_motor(board, cfg, settings, say), settings.haptic_strength)
+    settings, motor, problems = start_checks(board, cfg, settings, overrides, getenv, say, health,
+                                             os_module, open_fn)
+    if motor is None:
+        say("posture: running without vibration")
+        motor = NullMotor()
+    player = Player(motor, settings.haptic_strength)
+    if broken is not None:
+        health.firmware = "mixed"
+        problems.append((ev.ERR_FIRMWARE_MIXED, 0))
+        say("posture: the firmware on the drive is incomplete or mixed (%s); running without the log "
+            "and sync: run `posture deploy` again" % broken)
     detector = PostureDetector(settings)
     log = None
     pollers = list(extra_pollers)
@@ -188,9 +249,19 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         # urandom: RAM-only boots (read-only drive) draw their volatile numbering; without it
         # two such boots would number their records alike and the host would keep only one
         log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say,
-                                    urandom=_urandom(os_module), health=health)
+                                    urandom=_urandom(os_module), health=health,
+                                    check_set=check_set_for(board, cfg, settings))
         if log is not None:
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
+            for code, detail in problems:
+                log.event((clock.ticks_ms(), ev.ERROR, code, detail))
+        if proto is not None and health.firmware != "ok":  # a mixed set: is the protocol whole?
+            try:
+                from firmware import protocol  # noqa: F401  (loaded to check, then dropped)
+                unload("protocol")
+            except MIXED_SET_ERRORS as exc:
+                say("posture: no sync with this firmware set (%s): run `posture deploy` again" % exc)
+                proto = None
         if proto is not None:
             pollers.append(proto)
     sensor = ImuSensor(imu_factory(board, cfg, settings, say), clock)
@@ -209,10 +280,23 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     def on_event(event):
         kind = event[1]
         if kind in (ev.CALIBRATED, ev.CALIBRATION_FAILED, ev.SLOUCH_ALERT, ev.BREAK_ALERT,
-                    ev.SENSOR_ERROR, ev.SENSOR_RECOVERED):
+                    ev.SENSOR_ERROR, ev.SENSOR_RECOVERED, ev.SENSOR_FAULT):
             say("posture: %s %s" % (kind, ev.describe(event)))
+        if kind == ev.SENSOR_FAULT:
+            say("posture: the IMU stopped giving real data (%s); rebuilding and reconfiguring it"
+                % ev.FAULT_NAMES[event[2]])
+        elif kind == ev.SENSOR_RECOVERED:
+            say("posture: the IMU gives real data again after %d ms" % event[2])
+        elif kind == ev.CALIBRATION_FAILED and event[2] == ev.CAL_IMPLAUSIBLE:
+            say("posture: calibration refused: the IMU reads %d mg, not 1 g; check the sensor" % event[3])
+        elif kind == ev.ERROR and event[2] == ev.ERR_SENSOR_MISSING:
+            say("posture: no real data from the IMU for 5 s (%s); still retrying every second. "
+                "Check the STEMMA QT cable; if it persists, power-cycle the clip"
+                % (ev.FAULT_NAMES[event[3]] if event[3] else "down"))
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
-                      watchdog=watchdog, on_event=on_event)
+                      watchdog=watchdog, on_event=on_event, health=health)
     say("posture: running on %s; sit upright and still to calibrate" % cfg["name"])
+    if problems:  # a setting dropped, a mixed firmware set: the error pattern once, as the loop starts
+        player.play(ERROR_PATTERN, clock.ticks_ms())
     monitor.run()

@@ -9,7 +9,7 @@ import sys
 from firmware import settings
 from host.devices import add_port_arguments, open_link
 from host.errors import PostureError
-from host.transport import CorruptReply, Transport
+from host.transport import CorruptReply, Refused, Transport
 
 NAME = "config"
 HELP = "Show the clip's settings, or read or change one (validated, kept across restarts)."
@@ -46,7 +46,16 @@ def run(args: argparse.Namespace) -> int:
             raise PostureError("%s cannot contain spaces" % args.key)
     with open_link(args.port, args.timeout) as link:
         if args.value is not None:
-            link.request("SET %s %s" % (args.key, _wire(clean)), "SET")
+            try:
+                link.request("SET %s %s" % (args.key, _wire(clean)), "SET")
+            except Refused as exc:
+                # the clip's own check: a pin on the IMU's bus or the button, a pin the board
+                # lacks, an address nothing answers at. Nothing was changed on the clip.
+                reason = str(exc).split(": ", 1)[-1]
+                if reason.startswith("value "):
+                    reason = reason[len("value "):]
+                raise PostureError("the clip refused %s = %s: %s. Nothing was changed"
+                                   % (args.key, args.value, reason.split(" refused: ", 1)[-1])) from None
         values = {k: get(link, k) for k in ([args.key] if args.key else keys)}
     if args.json:
         sys.stdout.write(json.dumps(values) + "\n")

@@ -198,3 +198,120 @@ def test_a_usb_link_that_fails_under_the_clip_never_stops_its_loop(tmp_path: Pat
     clip.ch.incoming.clear()
     clip.ch.out.clear()
     assert clip.feed(b"\n" + frame("HELLO"))[-1].startswith("HELLO id=FAULT01")
+
+
+# ---- SET values that would disable the clip (issue 11: safe settings) ---------------------
+# On the whole simulated clip (the real boot.py/code.py, driver and emulator), over its data
+# channel: the clip itself refuses, because only it knows its board's pins and its bus.
+
+UNSAFE_SETS = [
+    ("POSTURE_HAPTIC_PIN", "SCL", "SCL is a pin of the IMU's I2C bus"),
+    ("POSTURE_HAPTIC_PIN", "SDA", "SDA is a pin of the IMU's I2C bus"),
+    ("POSTURE_HAPTIC_PIN", "BUTTON", "the motor and the button cannot share pin BUTTON"),
+    ("POSTURE_HAPTIC_PIN", "D99", "this board has no pin D99"),
+    ("POSTURE_BUTTON_PIN", "SDA", "SDA is a pin of the IMU's I2C bus"),
+    ("POSTURE_BUTTON_PIN", "A0", "the motor and the button cannot share pin A0"),
+    ("POSTURE_BUTTON_PIN", "D42", "this board has no pin D42"),
+    ("POSTURE_IMU_ADDRESS", "0x6B", "nothing answers at 0x6B on the I2C bus (found: 0x6A)"),
+    ("POSTURE_HAPTIC", "drv2605", "no DRV2605 answers at 0x5A"),
+]
+
+
+def _overrides_file(dev) -> bytes | None:
+    path = Path(dev.fs_dir) / "log" / "settings.txt"
+    return path.read_bytes() if path.exists() else None
+
+
+def test_a_set_that_would_disable_the_clip_is_refused_and_changes_nothing(cases) -> None:  # type: ignore[no-untyped-def]
+    from .helpers import device, first, recording
+    from .test_device_storage import talk
+
+    # upright through the SETs and the restart (about 40 s), then a slouch the clip must catch
+    with device(recording([("upright", 60), ("slouch", 60, {"flex": 30}), ("upright", 20)])) as dev:
+        dev.run_for(3)
+        before = {key: talk(dev, "GET " + key) for key, _v, _w in UNSAFE_SETS}
+        for key, value, why in UNSAFE_SETS:
+            reply = talk(dev, "SET %s %s" % (key, value))
+            assert len(reply) == 1 and reply[0].startswith("ERR value %s = %s refused: " % (key, value)), reply
+            assert why in reply[0], reply
+            assert talk(dev, "GET " + key) == before[key]
+            assert _overrides_file(dev) is None   # nothing was saved
+            cases(1)
+        # a harmless pin is still taken: the check refuses only what disables the clip
+        assert talk(dev, "SET POSTURE_HAPTIC_PIN D9") == ["SET POSTURE_HAPTIC_PIN D9"]
+        assert _overrides_file(dev) == b"POSTURE_HAPTIC_PIN=D9\n"
+        assert talk(dev, "SET POSTURE_HAPTIC_PIN -") == ["SET POSTURE_HAPTIC_PIN -"]
+        # after a restart the clip still senses: it calibrates and alerts on the slouch
+        assert dev.clock.now_ms < 40_000
+        dev.power_cut()
+        dev.run_for(120 - dev.clock.now_ms / 1000)
+        assert "the IMU was not found" not in dev.console_text()
+        first(dev, "calibrated")
+        first(dev, "slouch_alert")
+
+
+SLIPPED = [  # written straight into the overrides file (an older firmware, a hand edit)
+    ("POSTURE_HAPTIC_PIN", "SCL", "SCL is a pin of the IMU's I2C bus"),
+    ("POSTURE_BUTTON_PIN", "SDA", "SDA is a pin of the IMU's I2C bus"),
+    ("POSTURE_IMU_ADDRESS", "0x6B", "no IMU answers with it"),
+]
+
+
+@pytest.mark.parametrize("key,value,why", SLIPPED, ids=[s[0] for s in SLIPPED])
+def test_an_override_that_slipped_through_is_dropped_at_start_and_the_clip_alerts(
+        key: str, value: str, why: str, cases) -> None:  # type: ignore[no-untyped-def]
+    from firmware import events, record
+    from firmware.haptics import ERROR
+
+    from .helpers import device, first, recording
+    from .test_device_storage import alert_pattern_played, sync_all, talk
+
+    with device(recording([("upright", 25), ("slouch", 60, {"flex": 30}), ("upright", 20)])) as dev:
+        (Path(dev.fs_dir) / "log").mkdir()
+        (Path(dev.fs_dir) / "log" / "settings.txt").write_text("POSTURE_SLOUCH_DEG=20\n%s=%s\n" % (key, value))
+        dev.run_for(100)
+        text = dev.console_text()
+        said = [line for line in text.splitlines() if "dropped" in line]
+        assert len(said) == 1 and key in said[0] and "set over USB" in said[0] and why in said[0], text
+        assert "the IMU was not found" not in text
+        status = talk(dev, "STATUS")[0]
+        assert " sensor=ok " in status and status.endswith(" dropped=" + key), status
+        recs = sync_all(dev)
+        errors = [r[4] for r in recs if r[0] == record.T_EVENT and r[4][1] == events.ERROR]
+        index = [row[0] for row in SPEC].index(key)
+        assert [(e[2], e[3]) for e in errors] == [(events.ERR_SETTING_DROPPED, index)]
+        # the clip still senses and alerts; the error pattern played once at start
+        first(dev, "calibrated")
+        first(dev, "slouch_alert")
+        assert alert_pattern_played(dev) >= 1
+        spans = dev.vibrations()
+        # the first vibrations, before the calibration buzz: the error pattern's five short pulses
+        # (each as long as the loop's 38 ms period lets it be)
+        early = [(s, e) for s, e in spans if s < 5000]
+        assert len(early) == len(ERROR[0::2]) and all(30 <= e - s <= 120 for s, e in early), spans
+        # the value is gone from the overrides; the harmless one stays
+        assert _overrides_file(dev) == b"POSTURE_SLOUCH_DEG=20\n"
+        cases(1)
+
+
+def test_config_shows_the_clips_refusal_and_exits_2(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+
+    from firmware import boards, wiring
+    from firmware.settings import Settings
+    from host.cli import main
+    from host.sim.fakes.pins import PINS
+    from host.sim.ptydevice import PtyDevice
+
+    with PtyDevice(str(tmp_path / "log")) as dev:
+        # the check wiring.main hands the protocol on a QT Py RP2040 (no bus to scan here)
+        dev.protocol.check_set = wiring.check_set_for(SimpleNamespace(**PINS),
+                                                      boards.defaults("adafruit_qtpy_rp2040"), Settings())
+        assert main(["config", "--port", dev.port, "POSTURE_HAPTIC_PIN", "SCL"]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and "Traceback" not in err
+        assert err.strip() == ("posture: error: the clip refused POSTURE_HAPTIC_PIN = SCL: SCL is a pin of "
+                               "the IMU's I2C bus. Nothing was changed")
+        assert main(["config", "--port", dev.port, "POSTURE_HAPTIC_PIN", "D9"]) == 0
+    assert (tmp_path / "log" / "settings.txt").read_text() == "POSTURE_HAPTIC_PIN=D9\n"
