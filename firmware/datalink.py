@@ -63,7 +63,7 @@ def device_id(microcontroller):
 
 
 def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, say, urandom=None,
-          health=None):
+          health=None, check_set=None):
     """(log or None, protocol or None)."""
     try:
         log = Log(storage, urandom=urandom, skip_kinds=LEAN)
@@ -90,9 +90,12 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
         def on_set(_key, _value):
             detector.apply_settings(settings)
 
-        return Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
-                        calibrate=detector.request_calibration,
-                        live=live_from_detector(detector, health), on_set=on_set, health=health)
+        proto = Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
+                         calibrate=detector.request_calibration,
+                         live=live_from_detector(detector, health), on_set=on_set, health=health)
+        # (key, value) -> None or why the value would disable the clip (firmware/integrity.py)
+        proto.check_set = check_set  # type: ignore[attr-defined]
+        return proto
 
     return log, OnDemand(data, make)
 

@@ -300,6 +300,10 @@ class Protocol:
         ok, value = settings_mod.validate(key, raw)
         if not ok:
             return self._err("value", value)
+        check = getattr(self, "check_set", None)  # set by datalink: a value that would disable the clip
+        problem = check(key, value) if check is not None else None
+        if problem:
+            return self._err("value", "%s = %s refused: %s" % (key, raw or "-", problem))
         if self.overrides is not None:
             try:
                 self.overrides.set(key, value)
