@@ -16,6 +16,9 @@ SLOUCH_REMINDER = (450,)
 BREAK = (120, 120, 120, 120, 120, 250, 600)
 CALIBRATED = (90,)
 ERROR = (70, 70, 70, 70, 70, 70, 70, 70, 70)
+# the sensor gives no real data and rebuilding it has not helped: two long buzzes, unlike
+# any other pattern, so the wearer knows the clip is not watching (monitor.py plays it)
+SENSOR_LOST = (900, 300, 900)
 
 PATTERN_FOR_EVENT = {
     ev.SLOUCH_ALERT: SLOUCH_ALERT,
@@ -34,6 +37,7 @@ DRV_EFFECT = {
     BREAK: 12,            # triple click 100%
     CALIBRATED: 1,        # strong click
     ERROR: 47,            # buzz 1 100%
+    SENSOR_LOST: 52,      # pulsing strong 1 100%
 }
 
 

@@ -6,21 +6,31 @@ pollers (the protocol handler on the data channel, a button) and a watchdog. `pr
 pure part (one sample in, events out, vibrations and log as side effects
 through the objects handed in); `step()` adds reading the sensor; `run()`
 paces steps at the sensor's data rate.
+
+Sensor outages. The sensor (firmware/sensor.py) finds faults in its data and
+rebuilds itself; the monitor reports them: SENSOR_FAULT (cause) when the sensor
+found one, SENSOR_ERROR after _SENSOR_ERROR_AFTER failed reads, and
+SENSOR_RECOVERED (ms without data) when samples flow again. `health` (a
+firmware.health.Health, for STATUS and LIVE) says "ok", the fault's cause, or
+"down" while the chip does not answer. Without real data for _LOST_MS the
+clip gives up hoping: an ERROR event (ERR_SENSOR_MISSING, b = cause) and the
+distinct SENSOR_LOST vibration, once per outage; it keeps retrying.
 """
 
 from micropython import const
 
 from firmware import events as ev
 from firmware.detector import NO_EVENTS
-from firmware.haptics import PATTERN_FOR_EVENT
+from firmware.haptics import PATTERN_FOR_EVENT, SENSOR_LOST
 from firmware.ticks import ticks_add, ticks_diff
 
 _SENSOR_ERROR_AFTER = const(5)   # failed reads in a row before the fault is reported
+_LOST_MS = const(5000)           # no real data this long after a fault: tell the wearer
 
 
 class Monitor:
     def __init__(self, detector, player, sensor=None, clock=None, log=None,
-                 pollers=(), watchdog=None, rate_hz=26, on_event=None):
+                 pollers=(), watchdog=None, rate_hz=26, on_event=None, health=None):
         self.detector = detector
         self.player = player
         self.sensor = sensor
@@ -31,7 +41,10 @@ class Monitor:
         self.period_ms = 1000 // rate_hz
         self.on_event = on_event
         self.gyro_on = True
+        self.health = health
         self._sensor_down_since = None
+        self._faults_seen = 0     # sensor.faults already reported
+        self._lost = False        # the SENSOR_LOST vibration played in this outage
         if log is not None:
             detector.on_minute = log.minute
 
@@ -53,9 +66,10 @@ class Monitor:
         self.player.update(now)
         return events
 
-    def emit(self, event):
-        """Vibrate for, log and pass on one event."""
-        pattern = PATTERN_FOR_EVENT.get(event[1])
+    def emit(self, event, pattern=None):
+        """Vibrate for (its usual pattern unless one is given), log and pass on one event."""
+        if pattern is None:
+            pattern = PATTERN_FOR_EVENT.get(event[1])
         if pattern is not None:
             self.player.play(pattern, event[0])
         if self.log is not None:
@@ -74,6 +88,8 @@ class Monitor:
             if self._sensor_down_since is not None:
                 self.emit((now, ev.SENSOR_RECOVERED, ticks_diff(now, self._sensor_down_since), 0))
                 self._sensor_down_since = None
+                if self.health is not None:
+                    self.health.sensor = "ok"
             self.process(now, sample[0], sample[1], sample[2], sample[3], sample[4], sample[5])
         for poller in self.pollers:
             poller.poll(now)
@@ -81,10 +97,30 @@ class Monitor:
             self.watchdog.feed()
 
     def _sensor_failed(self, now):
-        if self._sensor_down_since is None and (self.sensor.failures >= _SENSOR_ERROR_AFTER
-                                                or not self.sensor.connected):
-            self._sensor_down_since = now
-            self.emit((now, ev.SENSOR_ERROR, self.sensor.last_errno, self.sensor.failures))
+        sensor = self.sensor
+        health = self.health
+        fault = sensor.faults != self._faults_seen   # the sensor found a fault (and rebuilt itself)
+        if fault or (self._sensor_down_since is None and (sensor.failures >= _SENSOR_ERROR_AFTER
+                                                          or not sensor.connected)):
+            if self._sensor_down_since is None:
+                self._sensor_down_since = now
+                self._lost = False
+                if health is not None:
+                    health.sensor_faults += 1
+            if fault:
+                self._faults_seen = sensor.faults
+                event = (now, ev.SENSOR_FAULT, sensor.fault, sensor.fault_detail)
+            else:
+                event = (now, ev.SENSOR_ERROR, sensor.last_errno, sensor.failures)
+            if health is not None:
+                health.sensor = ev.FAULT_NAMES[sensor.fault] if fault else "down"
+            self.emit(event)
+        elif self._sensor_down_since is not None:
+            if health is not None and not sensor.connected:
+                health.sensor = "down"
+            if not self._lost and ticks_diff(now, self._sensor_down_since) >= _LOST_MS:
+                self._lost = True
+                self.emit((now, ev.ERROR, ev.ERR_SENSOR_MISSING, sensor.fault), SENSOR_LOST)
 
     def run(self, steps=-1):
         """Loop at the data rate (forever by default). Never accumulates time in floats."""

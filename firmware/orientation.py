@@ -29,6 +29,10 @@ class Frame:
 
     def __init__(self, ux, uy, uz):
         n = math.sqrt(ux * ux + uy * uy + uz * uz)
+        if n < 1e-6:
+            # no gravity at all (a sensor reading zeros): take "up" straight out of the face,
+            # never face out, so a calibration refuses it; never a division by 0
+            uz = n = 1.0
         ux, uy, uz = ux / n, uy / n, uz / n
         # forward = -(Z - (Z.u) u), normalised
         fx, fy, fz = uz * ux, uz * uy, uz * uz - 1.0

@@ -10,12 +10,33 @@ and the tilt filter falls back to the accelerometer alone.
 `read()` never raises: an I2C error returns None and is counted; after a run
 of failures (the sensor vanished, a cable came loose) the driver is rebuilt
 at most once a second until it answers again.
+
+Supervision. A chip can stop giving real data without one failed transaction:
+a brown-out or a short dropout (a loose STEMMA QT cable also cuts its supply)
+brings it back at its power-on defaults, sensors off, every output 0; an output
+can freeze or read nonsense. `read()` classifies every sample with one
+run counter (no allocation) and reads CTRL1_XL back through the driver's
+i2c_device (one preallocated buffer) every _CHECK_EVERY reads, about once a
+second. A real accelerometer never reads exactly (0, 0, 0) (gravity and noise),
+never repeats all three axes for a second (its noise is several LSB even at
+the lowest range), and human motion never keeps |a| outside 0.7-1.3 g for
+1.5 s (steps swing it across g twice a second; only an 11 m fall would). So a
+run of _ZERO_AFTER all-zero samples, _ODD_AFTER with |a| outside 0.7-1.3 g or
+_STUCK_AFTER identical ones, or CTRL1_XL not as written, is a fault: CTRL1_XL is
+read (`fault_detail`); found at another value the cause is FAULT_RESET (a reset
+explains zeros and odd data), else the run's kind. `fault` holds the cause
+(events.FAULT_*), `faults` counts faults, and the driver is rebuilt and
+configured again, at most once a second while the fault lasts. Zero samples and,
+after a fault, every sample until _GOOD_AFTER good ones in a row, are withheld
+(None): the detector never calibrates on them. Then `fault` goes back to 0.
 """
 
 from micropython import const
 
+from firmware import events as ev
 from firmware.ticks import ticks_diff
 
+_CTRL1_XL = const(0x10)    # accelerometer ODR and full scale: 0 after a reset (power-down)
 _CTRL6_C = const(0x15)     # bit 4 XL_HM_MODE: 1 = accelerometer high-performance off (low power)
 _CTRL7_G = const(0x16)     # bit 7 G_HM_MODE: 1 = gyro high-performance off (low power)
 _RATE_CODE_26HZ = const(2)  # adafruit_lsm6ds Rate.RATE_26_HZ
@@ -23,6 +44,11 @@ _RATE_CODE_OFF = const(0)   # Rate.RATE_SHUTDOWN
 RATE_HZ = const(26)
 REINIT_AFTER = const(5)    # consecutive failures before the driver is rebuilt
 _REINIT_EVERY_MS = const(1000)
+_CHECK_EVERY = const(26)   # reads between CTRL1_XL read-backs (about 1 s at 26 Hz)
+_ZERO_AFTER = const(4)     # all-zero samples in a row: a fault (about 150 ms)
+_ODD_AFTER = const(39)     # samples in a row with |a| outside 0.7-1.3 g (about 1.5 s)
+_STUCK_AFTER = const(26)   # identical samples in a row: a frozen output (about 1 s)
+_GOOD_AFTER = const(13)    # good samples in a row after a fault before data flows again (0.5 s)
 
 
 class ImuSensor:
@@ -37,6 +63,16 @@ class ImuSensor:
         self.last_errno = 0
         self.gyro_on = True
         self._last_try = None
+        self._buf = bytearray(2)   # register reads and writes: allocated once
+        self._dev = None           # the driver's i2c_device, for the CTRL1_XL read-back
+        self._ctrl1 = -1           # CTRL1_XL as configured (-1: no read-back possible)
+        self.fault = 0             # events.FAULT_* of the fault not yet recovered from, or 0
+        self.fault_detail = 0      # CTRL1_XL as read when the fault was found (-1 unknown)
+        self.faults = 0            # faults found since start (each one rebuilt the driver)
+        self._run = 0              # kind (FAULT_*) of the current run of suspect samples
+        self._run_n = 0            # its length; after a fault: good samples in a row
+        self._check_n = 0
+        self._lx = self._ly = self._lz = 0.0
         self.connect()
 
     @property
@@ -54,15 +90,16 @@ class ImuSensor:
             self.last_errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
             return False
         self._drv = drv
-        self.failures = 0
+        self.failures = self._run = self._run_n = self._check_n = 0
         return True
 
     def _configure(self, drv):
         drv.accelerometer_data_rate = _RATE_CODE_26HZ
         drv.gyro_data_rate = _RATE_CODE_26HZ if self.gyro_on else _RATE_CODE_OFF
-        dev = getattr(drv, "i2c_device", None)
+        dev = self._dev = getattr(drv, "i2c_device", None)
+        self._ctrl1 = -1
         if dev is not None:
-            buf = bytearray(2)
+            buf = self._buf
             # low-power modes for both sensors (datasheet: CTRL6_C XL_HM_MODE, CTRL7_G G_HM_MODE)
             for reg, bit in ((_CTRL6_C, 0x10), (_CTRL7_G, 0x80)):
                 buf[0] = reg
@@ -71,6 +108,15 @@ class ImuSensor:
                 buf[1] |= bit
                 with dev as bus:
                     bus.write(buf)
+            self._ctrl1 = self._reg(_CTRL1_XL)
+
+    def _reg(self, reg):
+        """One register as the chip has it now (may raise OSError)."""
+        buf = self._buf
+        buf[0] = reg
+        with self._dev as bus:
+            bus.write_then_readinto(buf, buf, out_end=1, in_start=1)
+        return buf[1]
 
     def set_gyro(self, on):
         """Switch the gyro on or off (it costs most of the IMU's current)."""
@@ -95,11 +141,67 @@ class ImuSensor:
                 gx, gy, gz = drv.gyro
             else:
                 gx = gy = gz = 0.0
+            self._check_n += 1
+            if self._check_n >= _CHECK_EVERY and self._ctrl1 >= 0:
+                self._check_n = 0
+                if self._reg(_CTRL1_XL) != self._ctrl1:
+                    return self._found(ev.FAULT_RESET)
         except OSError as exc:
             self._fail(exc)
             return None
         self.failures = 0
+        if ax == 0.0 and ay == 0.0 and az == 0.0:
+            kind = ev.FAULT_ZERO
+        elif not 47.1 < ax * ax + ay * ay + az * az < 162.5:   # (0.7 g)^2, (1.3 g)^2 in (m/s^2)^2
+            kind = ev.FAULT_IMPLAUSIBLE
+        elif ax == self._lx and ay == self._ly and az == self._lz:
+            kind = ev.FAULT_STUCK
+        else:
+            kind = 0
+        self._lx = ax
+        self._ly = ay
+        self._lz = az
+        if kind:
+            if kind != self._run:
+                self._run = kind
+                self._run_n = 0
+            self._run_n += 1
+            if self._run_n >= (_ZERO_AFTER if kind == ev.FAULT_ZERO else
+                               _ODD_AFTER if kind == ev.FAULT_IMPLAUSIBLE else _STUCK_AFTER):
+                return self._found(kind)
+            if kind == ev.FAULT_ZERO or self.fault:
+                return None
+        elif self.fault:
+            # after a fault, data flows again only once it has looked real for a while
+            if self._run:
+                self._run = self._run_n = 0
+            self._run_n += 1
+            if self._run_n < _GOOD_AFTER:
+                return None
+            self.fault = self._run_n = 0
+        else:
+            self._run = 0
         return (ax, ay, az, gx, gy, gz)
+
+    def _found(self, kind):
+        """A fault: note it (once until recovered) and rebuild the driver. Returns None."""
+        if self.fault and ticks_diff(self._clock.ticks_ms(), self._last_try) < _REINIT_EVERY_MS:
+            return None   # already noted; the driver was rebuilt less than a second ago
+        reg = -1
+        if self._ctrl1 >= 0:
+            try:
+                reg = self._reg(_CTRL1_XL)
+            except OSError as exc:
+                self._fail(exc)
+                return None
+            if reg != self._ctrl1:
+                kind = ev.FAULT_RESET
+        if not self.fault:
+            self.fault = kind
+            self.fault_detail = reg
+            self.faults += 1
+        self.connect()
+        return None
 
     def _fail(self, exc):
         self.failures += 1

@@ -282,17 +282,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         if kind in (ev.CALIBRATED, ev.CALIBRATION_FAILED, ev.SLOUCH_ALERT, ev.BREAK_ALERT,
                     ev.SENSOR_ERROR, ev.SENSOR_RECOVERED, ev.SENSOR_FAULT):
             say("posture: %s %s" % (kind, ev.describe(event)))
-        if kind == ev.SENSOR_FAULT:
-            say("posture: the IMU stopped giving real data (%s); rebuilding and reconfiguring it"
-                % ev.FAULT_NAMES[event[2]])
-        elif kind == ev.SENSOR_RECOVERED:
-            say("posture: the IMU gives real data again after %d ms" % event[2])
-        elif kind == ev.CALIBRATION_FAILED and event[2] == ev.CAL_IMPLAUSIBLE:
-            say("posture: calibration refused: the IMU reads %d mg, not 1 g; check the sensor" % event[3])
         elif kind == ev.ERROR and event[2] == ev.ERR_SENSOR_MISSING:
-            say("posture: no real data from the IMU for 5 s (%s); still retrying every second. "
-                "Check the STEMMA QT cable; if it persists, power-cycle the clip"
-                % (ev.FAULT_NAMES[event[3]] if event[3] else "down"))
+            say("posture: no real data from the IMU (%s); retrying. Check its cable" % (ev.FAULT_NAMES[event[3]] or "no answer"))
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
                       watchdog=watchdog, on_event=on_event, health=health)

@@ -16,9 +16,18 @@ split single-byte reads across a sample boundary can mix samples, as without BDU
 The motion source is any object with `at(t_ms) -> (ax, ay, az, gx, gy, gz)`
 (m/s² and rad/s in the sensor frame); t_ms is the clock's elapsed ms.
 
-Faults: `fail_next(n, errno=5)` fails the next n transactions with OSError (calls add up);
-`vanish()` takes the chip off the bus (NACK, OSError 19) and `reappear()`
-brings it back powered up anew, at its register defaults.
+Faults (the chaos tier drives these with random schedules; each one is also counted):
+- `fail_next(n, errno=5)` fails the next n transactions with OSError (calls add up);
+- `vanish()` takes the chip off the bus (NACK, OSError 19) and `reappear()`
+  brings it back powered up anew, at its register defaults;
+- `reset(nack_ms=0)`: the chip resets (a brown-out of its own supply): registers at their
+  power-on defaults, sensors off, every output 0. With nack_ms=0 no transaction fails, so
+  the host is told nothing; with nack_ms it first does not answer for that long (booting);
+- `output_fault("frozen" | "zero" | "gain", gain=..., persist=False)`: the outputs stop
+  updating, read all zero with the configuration intact, or the accelerometer reads
+  `gain` times the truth. A software reset (what a driver rebuild does) or a power-on
+  clears it unless `persist` (a damaged chip); `clear_output_fault()` ends it.
+  (For the chip vanishing from the bus for N ms, see SimI2CBus.dropout.)
 
 For the power model: `time_in_modes()` gives ms spent per (sensor, ODR Hz, mode),
 where mode is "power-down", "high-performance", "normal", "low-power" or "sleep"
@@ -133,12 +142,19 @@ class LSM6DSEmulator:
         self.samples_taken = 0
         self._fail_left = 0
         self._fail_errno = _errno.EIO
+        self._absent_until_us = 0        # reset(nack_ms): not answering until then
+        self.resets = 0                  # resets and power-ons after the first (faults injected)
+        self.output_fault_kind: str | None = None   # "frozen", "zero", "gain" or None
+        self._output_gain = 1.0
+        self._output_persist = False
         self._mode_ms: dict[tuple[str, float, str], float] = {}
         self.mode_timeline: list[tuple[int, str, float, str]] = []
         self._power_on()
 
     # -- power and configuration
     def _power_on(self) -> None:
+        if not self._output_persist:
+            self.output_fault_kind = None
         self.regs = _defaults(self.variant)
         self.embedded = bytearray(128)  # the embedded-functions bank (FUNC_CFG_ACCESS bit 7)
         self.pointer = 0
@@ -244,15 +260,24 @@ class LSM6DSEmulator:
         k_g = self.g.sample_due(now)
         if k_xl is None and k_g is None:
             return
+        fault = self.output_fault_kind
+        if fault == "frozen":
+            return   # the sample clock runs on, the outputs and STATUS_REG do not change
         status = self.regs[STATUS_REG]
         if k_xl is not None:
             ax, ay, az, _, _, _ = self.motion.at(self.xl.sample_time_us(k_xl) // 1000)
+            if fault == "zero":
+                ax = ay = az = 0.0
+            elif fault == "gain":
+                ax, ay, az = ax * self._output_gain, ay * self._output_gain, az * self._output_gain
             per_lsb = self.accel_sensitivity_mg() * _G / 1000
             self._put3(OUTX_L_A, ax, ay, az, per_lsb)
             status |= _XLDA | _TDA
             self.samples_taken += 1
         if k_g is not None:
             _, _, _, gx, gy, gz = self.motion.at(self.g.sample_time_us(k_g) // 1000)
+            if fault == "zero":
+                gx = gy = gz = 0.0
             per_lsb = math.radians(self.gyro_sensitivity_mdps() / 1000)
             self._put3(OUTX_L_G, gx, gy, gz, per_lsb)
             status |= _GDA | _TDA
@@ -291,11 +316,41 @@ class LSM6DSEmulator:
     def power_on_reset(self) -> None:
         """The supply came back (the board lost power): registers at their defaults."""
         self._flush_modes()
+        self.resets += 1
         self._power_on()
+
+    def reset(self, nack_ms: float = 0) -> None:
+        """The chip resets on its own (a brown-out of its supply, a glitch): registers at their
+        power-on defaults from now, sensors off, outputs 0. With nack_ms = 0 no transaction
+        fails: the driver is told nothing and reads zeros. With nack_ms > 0 the chip does not
+        answer for that long first (supply low, then booting): transactions fail with
+        OSError 19 (ENODEV), as if it were missing."""
+        if nack_ms < 0:
+            raise ValueError("nack_ms must be >= 0")
+        self.power_on_reset()
+        self._absent_until_us = max(self._absent_until_us, self.clock.now_us + int(round(nack_ms * 1000)))
+
+    def output_fault(self, kind: str, gain: float = 2.0, persist: bool = False) -> None:
+        """From now the outputs are wrong, the configuration intact: "frozen" (the outputs and
+        STATUS_REG stop updating: every read returns the last sample), "zero" (every output
+        reads 0) or "gain" (the accelerometer reads `gain` times the truth). A software reset
+        or a power-on clears it (a driver rebuild cures it) unless `persist` (a damaged chip)."""
+        if kind not in ("frozen", "zero", "gain"):
+            raise ValueError("output fault must be 'frozen', 'zero' or 'gain', not %r" % (kind,))
+        self.output_fault_kind = kind
+        self._output_gain = float(gain)
+        self._output_persist = persist
+        if kind == "zero":
+            self.regs[OUTX_L_G:OUTX_L_A + 6] = bytes(OUTX_L_A + 6 - OUTX_L_G)
+
+    def clear_output_fault(self) -> None:
+        """The outputs follow the motion again."""
+        self.output_fault_kind = None
+        self._output_persist = False
 
     # -- the I2C target protocol (host.sim.fakes.i2c)
     def acks(self) -> bool:
-        return self.present
+        return self.present and self.clock.now_us >= self._absent_until_us
 
     def i2c_begin(self) -> None:
         self.transactions += 1
@@ -331,6 +386,8 @@ class LSM6DSEmulator:
         if reg in _READ_ONLY:
             return
         if reg == CTRL3_C and value & 0x01:  # SW_RESET: control registers to defaults, bit self-clears
+            if not self._output_persist:
+                self.output_fault_kind = None
             self.regs[:] = _defaults(self.variant)
             self.embedded[:] = bytes(128)
             self._config_changed()

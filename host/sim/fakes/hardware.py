@@ -65,7 +65,7 @@ class SimBoard:
     def __init__(self, clock: Any, board_id: str = "sim_feather") -> None:
         self.clock = clock
         self.board_id = board_id
-        self.i2c_bus = SimI2CBus()
+        self.i2c_bus = SimI2CBus(clock)
         self.pins = {name: PinState(name, clock) for name in PIN_NAMES}
         self.console = SimSerial(clock, "console")
         self.data = SimSerial(clock, "data")

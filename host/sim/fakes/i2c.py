@@ -10,6 +10,10 @@ A device on the bus implements:
     i2c_begin() -> None       called at the start of each transaction; may raise OSError
     i2c_write(data: bytes)    the bytes after the address byte
     i2c_read(n) -> bytes
+and optionally power_on_reset() (what it does when its supply comes back).
+
+Faults: `dropout(address, ms)` takes a device off the bus for `ms` of simulated time (a
+loose cable); see SimI2CBus.dropout.
 """
 
 from __future__ import annotations
@@ -34,13 +38,51 @@ def _nodev() -> OSError:
 
 
 class SimI2CBus:
-    """The wires: devices by 7-bit address, the lock, a transaction count."""
+    """The wires: devices by 7-bit address, the lock, a transaction count.
 
-    def __init__(self) -> None:
+    `clock` (the simulated clock, with now_us) is needed only for timed faults (dropout);
+    make_modules sets it from the board when it was not given."""
+
+    def __init__(self, clock: Any = None) -> None:
         self.devices: dict[int, I2CTarget] = {}
         self.locked = False
         self.transactions = 0
         self.bytes_moved = 0  # data bytes written and read (address bytes not counted)
+        self.clock = clock
+        self.dropouts = 0     # dropouts begun (for tests and the chaos tier's counts)
+        self._gone: dict[int, int] = {}   # address -> simulated us until which it is off the bus
+
+    # -- faults
+    def dropout(self, address: int, ms: float, power_loss: bool = True) -> None:
+        """The device at `address` drops off the bus for `ms` of simulated time from now.
+
+        Every transaction addressed to it in that window NACKs (OSError 19, like a missing
+        chip) and scan() leaves it out. With `power_loss` (a STEMMA QT cable carries the
+        supply with SDA/SCL, so a loose one cuts both) the device loses its state: its
+        power_on_reset() runs now, so an LSM6DS comes back at its register defaults, sensors
+        off. Without it only the data lines were cut: it keeps its state. A dropout that
+        overlaps one already running extends it.
+        """
+        if self.clock is None:
+            raise RuntimeError("SimI2CBus.dropout needs the simulated clock (SimI2CBus(clock))")
+        if ms < 0:
+            raise ValueError("dropout length must be >= 0 ms")
+        until = self.clock.now_us + int(round(ms * 1000))
+        self._gone[address] = max(self._gone.get(address, 0), until)
+        self.dropouts += 1
+        reset = getattr(self.devices.get(address), "power_on_reset", None)
+        if power_loss and reset is not None:
+            reset()
+
+    def dropped(self, address: int) -> bool:
+        """True while the device at `address` is off the bus because of dropout()."""
+        until = self._gone.get(address)
+        if until is None:
+            return False
+        if self.clock.now_us < until:
+            return True
+        del self._gone[address]
+        return False
 
     def attach(self, address: int, device: I2CTarget) -> None:
         if not 0 <= address < 0x80:
@@ -53,13 +95,13 @@ class SimI2CBus:
     def _target(self, address: int) -> I2CTarget:
         self.transactions += 1
         dev = self.devices.get(address)
-        if dev is None or not dev.acks():
+        if dev is None or self.dropped(address) or not dev.acks():
             raise _nodev()
         dev.i2c_begin()
         return dev
 
     def scan(self) -> list[int]:
-        return sorted(a for a, d in self.devices.items() if d.acks())
+        return sorted(a for a, d in self.devices.items() if not self.dropped(a) and d.acks())
 
     def write(self, address: int, data: bytes) -> None:
         self._target(address).i2c_write(data)
@@ -89,6 +131,8 @@ def _bounds(buf: Any, start: int, end: int | None) -> tuple[int, int]:
 def make_modules(board: Any) -> dict[str, types.ModuleType]:
     """The `busio` module bound to `board` (a SimBoard)."""
     bus: SimI2CBus = board.i2c_bus
+    if bus.clock is None:
+        bus.clock = board.clock
 
     class I2C:
         """busio.I2C on the simulated bus."""
