@@ -40,11 +40,13 @@ from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, HardFault, 
                                     ReloadRequested, SimBoard, SimClock, SimulationEnd, install)
 from host.sim.fakes.drv2605 import DRV2605Emulator
 from host.sim.fakes.osenv import settings_toml
+from host.sim.fakes.system import SIM_UID
 from host.sim.lsm6ds_emulator import LSM6DSEmulator
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _SIM_DIR = os.path.dirname(os.path.abspath(__file__))
-BOOT_BANNER = "Adafruit CircuitPython 9.2.0 (simulated) on %s\nBoard ID:%s\n"
+# as CircuitPython writes it (8.x and later add the chip id as UID: in upper-case hex)
+BOOT_BANNER = "Adafruit CircuitPython 9.2.0 (simulated) on %s\nBoard ID:%s\nUID:%s\n"
 
 
 class _ConsoleOut:
@@ -302,7 +304,8 @@ class SimDevice:
         self.clock.advance_ms(self.boot_ms)
         board.readonly = True
         board.console_enabled, board.data_enabled = True, False
-        lines: list[str] = [BOOT_BANNER % (board.board_id, board.board_id), "boot.py output:\n"]
+        uid = "".join("%02X" % b for b in SIM_UID)
+        lines: list[str] = [BOOT_BANNER % (board.board_id, board.board_id, uid), "boot.py output:\n"]
         outcome = "done"
         if os.path.exists(os.path.join(self.root, "boot.py")):
             outcome = self._run("boot.py", sink=lines.append)

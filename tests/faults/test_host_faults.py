@@ -4,11 +4,13 @@ at once. Always a clear message and exit status 2; nothing lost, nothing duplica
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import sqlite3
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -245,3 +247,225 @@ def test_the_cable_pulled_at_every_line_of_a_sync(tmp_path: Path, capsys: pytest
         assert set(partial) <= set(final) and len(final) == 24
         assert len({(r[0], r[1]) for r in final}) == 24
         cases()
+
+
+# ---- a damaged database: every page zeroed or flipped ------------------------------------------
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def synced_db(day_log: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("synced") / "posture.sqlite3"
+    assert main(["import", str(day_log), "--device", "CLIP1", "--db", str(db)]) == 0
+    return db
+
+
+def _read_commands(db: Path, tmp: Path, day_log: Path) -> list[list[str]]:
+    return [["summary", "--db", str(db), "--json"], ["suggest", "--db", str(db), "--json"],
+            ["report", "--db", str(db), "--out", str(tmp / "out")],
+            ["import", str(day_log), "--db", str(db)]]
+
+
+def test_every_page_zeroed_or_flipped_is_named_damaged_and_left_alone(
+        synced_db: Path, day_log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], cases) -> None:
+    """Each page of a synced database zeroed, or every bit of it flipped; then every command that
+    opens the database: exit 2, a message naming it damaged (or not a database) with how to
+    rebuild, no traceback, and not one byte of the file changed."""
+    clean = synced_db.read_bytes()
+    page = sqlite3.connect(synced_db).execute("PRAGMA page_size").fetchone()[0]
+    for cmd in _read_commands(synced_db, tmp_path, day_log):       # the undamaged file works
+        assert cli(cmd, capsys)[0] == 0, cmd
+    assert synced_db.read_bytes() == clean                       # (importing again added nothing)
+    pages = len(clean) // page
+    assert pages >= 8
+    for n in range(pages):
+        for how in ("zeroed", "flipped"):
+            bad = bytearray(clean)
+            chunk = bad[n * page:(n + 1) * page]
+            bad[n * page:(n + 1) * page] = bytes(page) if how == "zeroed" else bytes(b ^ 0xFF for b in chunk)
+            db = tmp_path / "damaged.sqlite3"
+            db.write_bytes(bytes(bad))
+            before = _digest(db)
+            for cmd in _read_commands(db, tmp_path, day_log):
+                rc, _out, err = cli(cmd, capsys)
+                assert rc == 2, (n, how, cmd, err)
+                assert "damaged" in err and "posture sync" in err, (n, how, cmd, err)
+                assert _digest(db) == before, (n, how, cmd)
+            with EvilClip(Honest(records(20), device_id="CLIP1")) as clip:
+                rc, _out, err = cli(["sync", "--port", clip.port, "--db", str(db), "--timeout", "1"], capsys)
+                assert rc == 2 and "damaged" in err, (n, how, err)
+                assert not any(b.startswith("ACK") for b in clip.received)
+            assert _digest(db) == before
+            assert not Path(str(db) + "-journal").exists()
+            cases()
+
+
+def test_a_commit_cut_short_leaves_a_hot_journal_that_reading_rolls_back(
+        synced_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A program killed in the middle of a commit leaves a hot journal; a read-only connection
+    cannot roll it back ("attempt to write a readonly database"). The read commands roll it
+    back once and show the last committed data."""
+    db = tmp_path / "posture.sqlite3"
+    shutil.copy(synced_db, db)
+    rc, out, _err = cli(["summary", "--db", str(db), "--json"], capsys)
+    assert rc == 0
+    committed = json.loads(out)
+    killed = ("import os, sqlite3, sys\n"
+              "c = sqlite3.connect(sys.argv[1])\n"
+              "c.execute('PRAGMA cache_size=1')\n"                 # pages spill into the file
+              "c.execute('BEGIN IMMEDIATE')\n"
+              "c.execute('UPDATE minutes SET worn_s = 0, upright_s = 0')\n"
+              "c.execute('DELETE FROM events')\n"
+              "os._exit(9)\n")                                     # killed before COMMIT
+    subprocess.run([sys.executable, "-c", killed, str(db)], check=False)
+    journal = Path(str(db) + "-journal")
+    assert journal.exists() and journal.stat().st_size > 0, "no hot journal was left"
+    for cmd in (["summary", "--db", str(db), "--json"], ["suggest", "--db", str(db), "--json"]):
+        rc, out, err = cli(cmd, capsys)
+        assert rc == 0, err
+    rc, out, err = cli(["summary", "--db", str(db), "--json"], capsys)
+    assert json.loads(out)["wear_min"] == committed["wear_min"] > 0
+    assert not journal.exists()
+
+
+def test_a_folder_given_as_the_database(day_log: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "dbdir"
+    folder.mkdir()
+    for cmd in _read_commands(folder, tmp_path, day_log) + [["import", str(day_log), "--device", "C1",
+                                                            "--db", str(folder)]]:
+        rc, _out, err = cli(cmd, capsys)
+        assert rc == 2 and "is a folder" in err, (cmd, err)
+    with EvilClip(Honest(records(5))) as clip:
+        rc, _out, err = cli(["sync", "--port", clip.port, "--db", str(folder), "--timeout", "1"], capsys)
+    assert rc == 2 and "is a folder" in err, err
+    assert list(folder.iterdir()) == []
+
+
+def test_an_older_layout_is_backed_up_before_it_is_changed(day_log: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "old.sqlite3"
+    assert cli(["import", str(day_log), "--device", "CLIP1", "--db", str(db)], capsys)[0] == 0
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE anchors")         # the layout before anchors were kept
+    conn.execute("PRAGMA user_version=0")
+    conn.commit()
+    conn.close()
+    old = table(db)
+    assert cli(["import", str(day_log), "--device", "CLIP1", "--db", str(db)], capsys)[0] == 0
+    bak = tmp_path / "old.sqlite3.bak"
+    assert bak.exists() and table(bak) == old
+    tables = {r[0] for r in sqlite3.connect(bak).execute("SELECT name FROM sqlite_master")}
+    assert "anchors" not in tables
+    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
+    assert "anchors" in tables
+
+
+def test_erase_keeps_a_backup_of_the_database_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """After ERASE the database is the only copy of those records: a whole copy is kept first."""
+    from host.sim.ptydevice import PtyDevice
+
+    prefill(str(tmp_path / "log"), 1, start_unix=START)
+    db = tmp_path / "db.sqlite"
+    with PtyDevice(str(tmp_path / "log")) as dev:
+        assert cli(["sync", "--port", dev.port, "--db", str(db)], capsys)[0] == 0
+        assert not (tmp_path / "db.sqlite.bak").exists()
+        rc, out, err = cli(["sync", "--port", dev.port, "--db", str(db), "--erase"], capsys)
+        assert rc == 0, err
+    bak = tmp_path / "db.sqlite.bak"
+    assert bak.exists() and table(bak) == table(db) and len(table(db)) > 100
+
+
+# ---- failures leave nothing behind -----------------------------------------------------------------
+@pytest.fixture
+def no_clip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No clip plugged in; the user's data folder (where the default database goes) in tmp_path."""
+    from adafruit_board_toolkit import circuitpython_serial
+
+    monkeypatch.setattr(circuitpython_serial, "data_comports", lambda: [])
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    return home
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_sync_with_no_clip_creates_no_database_and_no_lock(no_clip: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from host.db import default_path
+
+    assert str(default_path()).startswith(str(no_clip))
+    rc, _out, err = cli(["sync"], capsys)
+    assert rc == 2 and "no clip connected" in err
+    rc, _out, err = cli(["sync", "--port", str(tmp_path / "ttyNOPE"), "--db", str(tmp_path / "x.db")], capsys)
+    assert rc == 2 and "no such port" in err, err
+    assert _files(no_clip) == [] and not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "x.db.lock").exists()
+    rc, _out, err = cli(["summary"], capsys)                 # still "nothing synced yet"
+    assert rc == 2 and "does not exist" in err
+
+
+def test_a_sync_that_fails_before_any_record_leaves_no_new_database(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "new.sqlite3"
+    with EvilClip(Honest(records(20)), unplug_after=0) as clip:
+        rc, _out, err = cli(["sync", "--port", clip.port, "--db", str(db), "--timeout", "0.5"], capsys)
+    assert rc == 2 and "posture: error:" in err, err
+    assert _files(tmp_path) == []
+
+
+def test_a_failed_import_creates_no_database(tmp_path: Path, day_log: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "00000001.bin"
+    junk.write_bytes(b"hello world\n" * 100)
+    db = tmp_path / "db.sqlite"
+    rc, _out, err = cli(["import", str(junk), "--device", "CLIP1", "--db", str(db)], capsys)
+    assert rc == 2 and "not a posture log" in err
+    rc, _out, err = cli(["import", str(day_log), "--db", str(db)], capsys)   # which clip? unknown
+    assert rc == 2 and "which clip" in err, err
+    assert not db.exists() and not (tmp_path / "db.sqlite.lock").exists()
+
+
+def test_devices_with_no_clip_exits_2_like_every_other_refusal(no_clip: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["devices"], ["devices", "--json"]):
+        rc, out, err = cli(args, capsys)
+        assert rc == 2 and "no clip connected" in err, (args, rc, err)
+    assert json.loads(out) == []
+
+
+def test_a_port_held_by_another_program_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import serial  # type: ignore[import-untyped]
+
+    db = tmp_path / "db.sqlite"
+    with EvilClip(Honest(records(20))) as clip:
+        other = serial.Serial(clip.port, 115200, timeout=0.05, exclusive=True)  # a serial monitor
+        try:
+            rc, _out, err = cli(["sync", "--port", clip.port, "--db", str(db), "--timeout", "1"], capsys)
+        finally:
+            other.close()
+        assert rc == 2 and "in use by another program" in err, err
+        assert not db.exists()
+        rc, out, err = cli(["sync", "--port", clip.port, "--db", str(db), "--timeout", "1"], capsys)
+        assert rc == 0, err
+
+
+def test_counts_are_said_in_the_singular_for_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from firmware import record
+
+    seg = tmp_path / "log" / "00000001.bin"
+    seg.parent.mkdir()
+    seg.write_bytes(record.encode_time(0, 1, 0, START) + record.encode_minute(1, 1, (60000, 60, 50, 5, 5, 0, 100, 200, 0)))
+    rc, out, _err = cli(["import", str(seg), "--device", "CLIP1", "--db", str(tmp_path / "db")], capsys)
+    assert rc == 0 and "1 new minute," in out and "0 new events" in out, out
+    assert "from 1 file for" in out
+    with EvilClip(Honest(records(1, wall=None))) as clip:
+        rc, out, err = cli(["sync", "--port", clip.port, "--db", str(tmp_path / "db2"), "--timeout", "1"], capsys)
+    assert rc == 0 and "1 new minute, 0 new events" in out, out

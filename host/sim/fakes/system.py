@@ -96,6 +96,9 @@ class SimWatchdog:
         raise WatchDogTimeout("watchdog timed out")
 
 
+SIM_UID = b"SIMBOARD"  # microcontroller.cpu.uid; boot_out.txt shows it as UID: in hex
+
+
 def _module(name: str, **attrs: object) -> types.ModuleType:
     mod = types.ModuleType(name)
     for key, value in attrs.items():
@@ -145,7 +148,7 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
     class Processor:
         frequency = 120_000_000
         voltage = 3.3
-        uid = bytearray(b"SIMBOARD")
+        uid = bytearray(SIM_UID)
 
         @property
         def temperature(self) -> float:
