@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from firmware import boards
+from firmware import boards, integrity
 from host import drive, settings_file
 from host.errors import PostureError
 
@@ -44,52 +44,87 @@ class Target(Protocol):
     def read(self, rel: str) -> bytes | None: ...  # None when missing
     def listdir(self, rel: str) -> list[str] | None: ...  # file names; None when no such dir
     def mkdir(self, rel: str) -> None: ...
-    def write(self, rel: str, data: bytes) -> None: ...  # temp name, then rename over
+    def stage(self, rel: str, data: bytes) -> None: ...  # write rel + TMP_SUFFIX, flushed
+    def commit(self, rel: str) -> None: ...  # rename rel + TMP_SUFFIX over rel
     def remove(self, rel: str) -> None: ...
     def check_writable(self) -> None: ...
 
 
 class DirTarget:
-    """A mounted drive (or any directory)."""
+    """A mounted drive (or any directory). Never follows a link out of it: a file or folder
+    that resolves outside the drive is refused before anything is written."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.label = str(root)
+        self._real = Path(os.path.realpath(self.root))
 
     def _path(self, rel: str) -> Path:
-        return self.root.joinpath(*rel.split("/"))
+        path = self.root.joinpath(*rel.split("/"))
+        try:
+            real = Path(os.path.realpath(path))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise PostureError("%s on %s cannot be resolved (%s)" % (rel, self.label, exc)) from None
+        if real != self._real and self._real not in real.parents:
+            raise PostureError(
+                "%s on %s is a link to %s, outside the drive; deploy never follows a link out of the "
+                "drive (nothing was written): replace the link with a real %s and deploy again"
+                % (rel, self.label, real, "folder" if rel in ("firmware", "lib") or "." not in rel else "file"))
+        return path
 
     def read(self, rel: str) -> bytes | None:
+        path = self._path(rel)
         try:
-            return self._path(rel).read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
+            if path.is_symlink():
+                raise PostureError("%s on %s is a link to %s, which does not exist: remove the link and "
+                                   "deploy again" % (rel, self.label, os.readlink(path))) from None
             return None
+        except IsADirectoryError:
+            raise PostureError("%s on %s is a folder where deploy keeps a file: move it off the drive "
+                               "and deploy again (nothing was written)" % (rel, self.label)) from None
+        except OSError as exc:
+            raise PostureError("cannot read %s on %s (%s): fix its permissions or delete it, and deploy "
+                               "again (nothing was written)" % (rel, self.label, exc.strerror or exc)) from None
 
     def listdir(self, rel: str) -> list[str] | None:
-        path = self._path(rel)
-        if not path.is_dir():
+        path = self._path(rel) if rel else self.root
+        if not path.exists() and not path.is_symlink():
             return None
-        return sorted(p.name for p in path.iterdir() if p.is_file())
+        if not path.is_dir():
+            raise PostureError("%s on %s is a file where deploy needs a folder: move it off the drive and "
+                               "deploy again (nothing was written)" % (rel or ".", self.label))
+        try:
+            return sorted(p.name for p in path.iterdir() if p.is_file() or p.is_symlink())
+        except OSError as exc:
+            raise PostureError("cannot list %s on %s (%s)" % (rel or "the drive", self.label,
+                                                             exc.strerror or exc)) from None
 
     def mkdir(self, rel: str) -> None:
         self._path(rel).mkdir(exist_ok=True)
 
-    def write(self, rel: str, data: bytes) -> None:
+    def stage(self, rel: str, data: bytes) -> None:
         path = self._path(rel)
         tmp = path.with_name(path.name + TMP_SUFFIX)
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        if tmp.is_symlink() or tmp.is_dir():
+            raise PostureError("%s%s on %s is not a file deploy made: remove it and deploy again"
+                               % (rel, TMP_SUFFIX, self.label))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def commit(self, rel: str) -> None:
+        path = self._path(rel)
+        os.replace(path.with_name(path.name + TMP_SUFFIX), path)  # replaces a link, never follows it
         _fsync_dir(path.parent)
 
     def remove(self, rel: str) -> None:
-        self._path(rel).unlink(missing_ok=True)
+        path = self.root.joinpath(*rel.split("/"))
+        self._path(rel.rsplit("/", 1)[0] if "/" in rel else ".")  # the folder must be on the drive
+        path.unlink(missing_ok=True)  # a link itself, never what it points to
 
     def check_writable(self) -> None:
         probe = self.root / (".posture-probe" + TMP_SUFFIX)
@@ -140,6 +175,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     settings_kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    manifest: bytes = b""  # what the drive's manifest will say (firmware/integrity.py)
 
 
 # ---- the .mpy compiler ---------------------------------------------------------------------
@@ -262,14 +298,46 @@ def _put(plan: Plan, target: Target, rel: str, data: bytes, existing_dirs: dict[
     plan.steps.append(Step(action, rel, None if action == "same" else data))
 
 
-def _prune(plan: Plan, target: Target, folder: str, keep: set[str], existing_dirs: dict) -> None:
-    """Remove stale .py/.mpy files of ours in `folder` (a renamed module, or the other format)."""
-    names = existing_dirs.get(folder)
-    keep_folded = {k.lower() for k in keep}  # FAT names compare without case
-    for name in names or []:
-        rel = (folder + "/" + name) if folder else name
-        if name.lower().endswith(CODE_SUFFIXES) and rel.lower() not in keep_folded:
-            plan.steps.append(Step("remove", rel, note="stale"))
+def read_manifest(target: Target) -> tuple[str | None, list[str]]:
+    """(version, files) of the manifest a previous deploy left on the drive; (None, []) when none.
+
+    Only the files named there are ever removed: anything else on the drive is the user's."""
+    data = target.read(integrity.MANIFEST)
+    if data is None:
+        return None, []
+    lines = data.decode("ascii", errors="replace").splitlines()
+    if not lines or lines[0].strip() != integrity.HEADER:
+        return None, []
+    version, files = None, []
+    for line in lines[1:]:
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "version":
+            version = parts[1]
+        elif len(parts) == 3 and parts[0] == "file" and _safe_rel(parts[1]):
+            files.append(parts[1])
+    return version, files
+
+
+def _safe_rel(rel: str) -> bool:
+    """A path deploy could have written: relative, no '..', no empty parts."""
+    parts = rel.split("/")
+    return not rel.startswith("/") and "\\" not in rel and all(p not in ("", ".", "..") for p in parts)
+
+
+def manifest_text(version: str, files: list[tuple[str, int]], removed: list[str]) -> bytes:
+    """The manifest firmware/integrity.py checks at start (its format is described there)."""
+    out = [integrity.HEADER, "version " + version]
+    out += ["file %s %d" % (rel, size) for rel, size in files]
+    out += ["remove " + rel for rel in removed]
+    out.append("end")
+    return ("\n".join(out) + "\n").encode("ascii")
+
+
+def _version(root: Path) -> str:
+    match = re.search(r'^VERSION\s*=\s*"([^"\s]+)"', (root / "firmware" / "__init__.py").read_text("utf-8"), re.M)
+    if match is None:
+        raise PostureError("firmware/__init__.py in %s has no VERSION" % root)
+    return match.group(1)
 
 
 def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: str | None = None) -> Plan:
@@ -299,69 +367,112 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
         return rel, path.read_bytes()
 
     if source == "pypi":
-        kept: set[str] = set()
         for name in requirements(root):
             for rel, path in library_sources(name):
                 rel, data = as_target("lib/" + rel, path)
                 _put(result, target, rel, data, dirs)
-                kept.add(rel)
-        for folder in sorted({k.rsplit("/", 1)[0] for k in kept}):
-            if folder != "lib":
-                _prune(result, target, folder, kept, dirs)
-        folded = {k.lower() for k in kept}
-        stems = {k.rsplit(".", 1)[0] for k in folded if k.count("/") == 1}
-        for name in dirs.get("lib") or []:
-            rel = "lib/" + name
-            low = rel.lower()
-            if low.endswith(CODE_SUFFIXES) and low not in folded and low.rsplit(".", 1)[0] in stems:
-                result.steps.append(Step("remove", rel, note="other format"))
     elif source != "circup":
         raise PostureError("--source must be pypi or circup, not %r" % source)
-    firmware_kept: set[str] = set()
     for rel, path in _code_files(root):
         rel, data = as_target(rel, path)
         _put(result, target, rel, data, dirs)
-        firmware_kept.add(rel)
-    _prune(result, target, "firmware", firmware_kept, dirs)
     for name in ("boot.py", "code.py", "safemode.py"):  # always source: CircuitPython runs only .py text
         if name == "safemode.py" and not (root / name).is_file():
             continue
         _put(result, target, name, (root / name).read_bytes(), dirs)
+    installed = [(s.path, len(s.data) if s.data is not None else len(target.read(s.path) or b""))
+                 for s in result.steps if s.action in ("write", "update", "same")]
+    ours = {rel.lower() for rel, _size in installed}  # FAT names compare without case
+    # only files a previous deploy installed (its manifest) are removed; the rest is the user's
+    _old_version, old_files = read_manifest(target)
+    removed = []
+    for rel in old_files:
+        if rel.lower() not in ours and target.read(rel) is not None:
+            result.steps.append(Step("remove", rel, note="installed by the last deploy, no longer used"))
+            removed.append(rel)
+    stems = {rel.rsplit(".", 1)[0] for rel in ours}
+    for folder in [f for f in dirs if f in ("firmware", "lib") or f.startswith("lib/")]:
+        for name in dirs.get(folder) or []:  # a file of the user's that would shadow one of ours
+            rel = (folder + "/" + name).lower()
+            if (rel.endswith(CODE_SUFFIXES) and rel not in ours and rel.rsplit(".", 1)[0] in stems
+                    and rel not in {r.lower() for r in removed}):
+                result.warnings.append("%s/%s was not installed by deploy but has the name of a module it "
+                                       "installs (in the other format): delete it if the clip should run "
+                                       "this release" % (folder, name))
     existing = target.read("settings.toml")
-    template = (root / "settings.toml.example").read_text(encoding="utf-8")
-    text, kept_keys, warnings = settings_file.merge(
-        template, existing.decode("utf-8-sig", errors="replace") if existing is not None else None)
-    result.settings_kept = kept_keys
-    result.warnings.extend(warnings)
-    _put(result, target, "settings.toml", text.encode("utf-8"), dirs)
+    if existing is None:
+        _put(result, target, "settings.toml", (root / "settings.toml.example").read_bytes(), dirs)
+    else:  # the user's file: read for warnings, never rewritten
+        result.settings_kept, warnings = settings_file.check_user_file(existing)
+        result.warnings.extend(warnings)
+        result.steps.append(Step("same", "settings.toml", note="yours, kept byte for byte"))
+    staged = {s.path + TMP_SUFFIX for s in result.steps if s.action in ("write", "update")}
     for folder, names in dirs.items():  # temporary files of a deploy cut short by an unplug
         for name in names or []:
-            if name.endswith(TMP_SUFFIX):
-                result.steps.append(Step("remove", (folder + "/" + name) if folder else name, note="leftover"))
+            rel = (folder + "/" + name) if folder else name
+            if name.endswith(TMP_SUFFIX) and rel not in staged and rel != integrity.STAGED:
+                result.steps.append(Step("remove", rel, note="leftover"))
+    result.manifest = manifest_text(_version(root), installed, removed)
+    old = target.read(integrity.MANIFEST)
+    action = "write" if old is None else ("same" if _core(old) == _core(result.manifest) else "update")
+    result.steps.append(Step(action, integrity.MANIFEST, result.manifest if action != "same" else None))
     return result
+
+
+def _core(manifest: bytes) -> list[bytes]:
+    """A manifest without its "remove" lines (they record what one deploy deleted)."""
+    return [line for line in manifest.splitlines() if not line.startswith(b"remove ")]
 
 
 # ---- doing it -----------------------------------------------------------------------------
 
 def apply(result: Plan, target: Target) -> None:
-    """Carry out the plan's steps in order (libraries, firmware, boot.py, code.py, settings)."""
+    """Carry out the plan: stage every new file, commit, then swap (see firmware/integrity.py).
+
+    1. every new or changed file is written whole under its temporary name (old set intact);
+    2. the new manifest is written under its temporary name: the commit point;
+    3. each staged file is renamed over the old one, the files the last deploy installed and
+       this one does not are removed, and the manifest is renamed into place.
+    Cut before 2: the old firmware runs (the staged files are ignored, and cleared next time).
+    Cut after 2: boot.py finishes the swap at the next start, so the new firmware runs.
+    """
     if not any(s.action != "same" for s in result.steps):
         return
     try:
         target.check_writable()
     except OSError as exc:
         raise _write_error(target.label, exc) from None
-    for step in result.steps:
-        try:
+    files = [s for s in result.steps if s.action in ("write", "update") and s.path != integrity.MANIFEST]
+    current = ""
+    try:
+        current = integrity.STAGED
+        if target.read(integrity.STAGED) is not None:  # a swap cut short: this deploy stages anew
+            target.remove(integrity.STAGED)
+        for step in result.steps:
             if step.action == "mkdir":
+                current = step.path
                 target.mkdir(step.path)
-            elif step.action in ("write", "update"):
-                assert step.data is not None
-                target.write(step.path, step.data)
-            elif step.action == "remove":
+        for step in files:
+            current = step.path
+            assert step.data is not None
+            target.stage(step.path, step.data)
+        current = integrity.MANIFEST
+        target.stage(integrity.MANIFEST, result.manifest)   # the commit point
+        for step in files:
+            current = step.path
+            target.commit(step.path)
+        for step in result.steps:
+            if step.action == "remove" and step.note != "leftover":
+                current = step.path
                 target.remove(step.path)
-        except OSError as exc:
-            raise _write_error("%s (%s)" % (target.label, step.path), exc) from None
+        current = integrity.MANIFEST
+        target.commit(integrity.MANIFEST)
+        for step in result.steps:
+            if step.action == "remove" and step.note == "leftover":
+                current = step.path
+                target.remove(step.path)
+    except OSError as exc:
+        raise _write_error("%s (%s)" % (target.label, current), exc) from None
 
 
 def circup_command(drive_path: str, root: Path = ROOT, py: bool = False) -> list[str]:

@@ -133,16 +133,18 @@ class MtoolsTarget:
         self.log.append(("mkdir", rel))
         mtools("mmd", "-i", str(self.image), "::/" + rel)
 
-    def write(self, rel: str, data: bytes) -> None:
+    def stage(self, rel: str, data: bytes) -> None:
         tmp_rel = rel + TMP_SUFFIX
         put(self.image, tmp_rel, data)
         self.log.append(("write-temp", tmp_rel))
-        mtools("mmove", "-D", "o", "-i", str(self.image), "::/" + tmp_rel, "::/" + rel)
+
+    def commit(self, rel: str) -> None:
+        mtools("mmove", "-D", "o", "-i", str(self.image), "::/" + rel + TMP_SUFFIX, "::/" + rel)
         self.log.append(("rename", rel))
 
     def remove(self, rel: str) -> None:
         self.log.append(("remove", rel))
-        mtools("mdel", "-i", str(self.image), "::/" + rel)
+        mtools("mdel", "-i", str(self.image), "::/" + rel, check=False)
 
     def check_writable(self) -> None:
         if not os.access(self.image, os.W_OK):

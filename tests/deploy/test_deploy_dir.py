@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from firmware import integrity
 from host import cli, deploy, settings_file
 from host.errors import PostureError
 
@@ -34,7 +35,7 @@ def test_fresh_install_puts_every_file_whole(drive_dir: Path, capsys: pytest.Cap
     for rel, data in want.items():
         assert on_drive.get(rel) == data, rel
     assert on_drive["settings.toml"].decode() == settings_file.render_template()
-    assert set(on_drive) == set(want) | {"boot_out.txt", "settings.toml"}  # no temp files left
+    assert set(on_drive) == set(want) | {"boot_out.txt", "settings.toml", integrity.MANIFEST}  # no temp files left
     assert on_drive["boot_out.txt"].decode() == fat.BOOT_OUT_9
 
 
@@ -112,9 +113,13 @@ def test_unplugged_mid_deploy_leaves_whole_files(drive_dir: Path, project: Path,
         deploy.apply(plan, target)
     monkeypatch.setattr(os, "replace", real_replace)
     now = expected.dir_tree(drive_dir)
-    assert not [rel for rel in now if rel.endswith(deploy.TMP_SUFFIX)]
+    # every file is whole: the old or the new one; the rest of the new set waits, staged whole,
+    # behind the staged manifest (boot.py finishes the swap: tests/deploy/test_deploy_cut.py)
     for rel, data in now.items():
-        assert data in (old.get(rel), new.get(rel)), rel  # old or new, never a mix
+        if rel.endswith(deploy.TMP_SUFFIX):
+            assert data == (plan.manifest if rel == integrity.STAGED else new[rel[:-len(deploy.TMP_SUFFIX)]]), rel
+        else:
+            assert data in (old.get(rel), new.get(rel)), rel  # old or new, never a mix
     assert sum(1 for rel in new if now.get(rel) == new[rel]) == 2
     deploy.apply(deploy.plan(target, root=project), target)  # deploying again finishes the job
     assert all(expected.dir_tree(drive_dir)[rel] == data for rel, data in new.items())
@@ -191,13 +196,15 @@ def test_leftovers_of_an_unplugged_deploy_are_cleared(drive_dir: Path, project: 
     deploy.apply(deploy.plan(target, root=project), target)
     (drive_dir / "code.py.posture-tmp").write_bytes(b"half a fi")
     (drive_dir / "firmware" / "monitor.py.posture-tmp").write_bytes(b"")
-    (drive_dir / "settings.toml").write_bytes(b"\xef\xbb\xbfPOSTURE_SLOUCH_DEG = 25\r\n")  # Notepad: BOM, CRLF
+    notepad = b"\xef\xbb\xbfPOSTURE_SLOUCH_DEG = 25\r\n"  # Notepad: BOM, CRLF
+    (drive_dir / "settings.toml").write_bytes(notepad)
     plan = deploy.plan(target, root=project)
     assert sorted(s.path for s in plan.steps if s.action == "remove") == [
         "code.py.posture-tmp", "firmware/monitor.py.posture-tmp"]
+    assert plan.settings_kept == ["POSTURE_SLOUCH_DEG"] and plan.warnings == []
     deploy.apply(plan, target)
     assert not list(drive_dir.rglob("*" + deploy.TMP_SUFFIX))
-    assert tomllib.loads((drive_dir / "settings.toml").read_text()) == {"POSTURE_SLOUCH_DEG": 25}
+    assert (drive_dir / "settings.toml").read_bytes() == notepad
 
 
 def test_a_code_txt_that_would_shadow_code_py_is_pointed_out(drive_dir: Path, project: Path) -> None:

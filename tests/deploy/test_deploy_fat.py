@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from firmware import integrity
 from host import deploy, settings_file
 from host.errors import PostureError
 
@@ -24,19 +24,25 @@ def test_fresh_install_on_fat(image: Path, project: Path) -> None:
     plan, target = deploy_onto(image, project)
     want = expected.all_files(project)
     files = fat.tree(image)
-    assert set(files) == set(want) | {"boot_out.txt", "settings.toml"}  # no temp names left behind
+    assert set(files) == set(want) | {"boot_out.txt", "settings.toml", integrity.MANIFEST}  # no temp names left behind
     for rel, data in want.items():
         assert fat.mtype(image, rel) == data, rel
     assert fat.mtype(image, "settings.toml").decode() == settings_file.render_template()
-    # each file went to a temporary name first and was renamed over its final name
+    # every file was staged under a temporary name before any was renamed over its final name;
+    # the manifest was staged last (the commit point) and renamed last
     writes = [p for op, p in target.log if op == "rename"]
     temps = [p for op, p in target.log if op == "write-temp"]
-    assert sorted(writes) == sorted(set(want) | {"settings.toml"})
+    assert sorted(writes) == sorted(set(want) | {"settings.toml", integrity.MANIFEST})
     assert temps == [p + deploy.TMP_SUFFIX for p in writes]
-    # libraries first, code.py after the firmware it imports, settings last
+    ops = [op for op, _p in target.log if op != "mkdir"]
+    assert ops == ["write-temp"] * len(temps) + ["rename"] * len(writes)
+    # libraries first, code.py after the firmware it imports, the manifest last
     assert writes.index("code.py") > max(writes.index(p) for p in writes if p.startswith("firmware/"))
     assert writes.index("firmware/boards.py") > max(writes.index(p) for p in writes if p.startswith("lib/"))
-    assert writes[-1] == "settings.toml"
+    assert writes[-1] == integrity.MANIFEST
+    manifest = fat.mtype(image, integrity.MANIFEST).decode().splitlines()
+    assert manifest[0] == integrity.HEADER and manifest[-1] == "end"
+    assert sorted(manifest[2:-1]) == sorted("file %s %d" % (rel, len(data)) for rel, data in want.items())
     fat.fsck(image)
 
 
@@ -51,14 +57,13 @@ def test_upgrade_keeps_user_settings_and_removes_stale_modules(image: Path, proj
     detector.write_bytes(detector.read_bytes() + b"\n# release 2\n")
     plan, target = deploy_onto(image, project)
     assert sorted(plan.settings_kept) == ["CIRCUITPY_WEB_API_PASSWORD", "POSTURE_HAPTIC_PIN", "POSTURE_SLOUCH_DEG"]
-    values = tomllib.loads(fat.mtype(image, "settings.toml").decode())
-    assert values == {"POSTURE_SLOUCH_DEG": 22, "POSTURE_HAPTIC_PIN": "D9", "CIRCUITPY_WEB_API_PASSWORD": "pw"}
+    assert fat.mtype(image, "settings.toml") == user.encode()  # the user's file, byte for byte
     assert fat.mtype(image, "firmware/detector.py") == detector.read_bytes()
     assert "firmware/retired.py" not in fat.tree(image)
     assert ("remove", "firmware/retired.py") in [(op, p.lower()) for op, p in target.log]
     # only what changed was written: the flash is spared the rest
-    assert sorted(p for op, p in target.log if op == "rename") == ["firmware/detector.py", "settings.toml"]
-    assert set(fat.tree(image)) == set(expected.all_files(project)) | {"boot_out.txt", "settings.toml"}
+    assert sorted(p for op, p in target.log if op == "rename") == ["firmware/detector.py", integrity.MANIFEST]
+    assert set(fat.tree(image)) == set(expected.all_files(project)) | {"boot_out.txt", "settings.toml", integrity.MANIFEST}
     fat.fsck(image)
 
 
@@ -75,7 +80,7 @@ def test_dry_run_leaves_the_image_byte_for_byte(image: Path, project: Path) -> N
     fat.put(image, "settings.toml", b"POSTURE_BREAK_MIN = 0\n")
     before = fat.digest(image)
     plan = deploy.plan(fat.MtoolsTarget(image), root=project)
-    assert [s.path for s in plan.steps if s.action != "same"] == ["settings.toml"]
+    assert [s.path for s in plan.steps if s.action != "same"] == []  # the user's settings.toml is theirs
     assert fat.digest(image) == before
 
 

@@ -27,36 +27,41 @@ def test_template_names_every_setting_at_its_default() -> None:
         assert settings.validate(row[0], values[row[0]]) == (True, row[3])
 
 
-def test_merge_keeps_user_lines_verbatim_and_other_keys() -> None:
+def test_check_reads_the_users_keys_and_warns_about_values_the_clip_will_ignore() -> None:
     user = ('CIRCUITPY_WIFI_SSID = "home \\"net\\""\n'
             "POSTURE_SLOUCH_DEG = 20  # my back\n"
             "POSTURE_IMU_ADDRESS = 0x6B\n"
-            'POSTURE_HAPTIC = "drv2605"\n')
-    text, kept, warnings = settings_file.merge(settings_file.render_template(), user)
-    values = tomllib.loads(text)
-    assert values == {"CIRCUITPY_WIFI_SSID": 'home "net"', "POSTURE_SLOUCH_DEG": 20,
-                      "POSTURE_IMU_ADDRESS": 0x6B, "POSTURE_HAPTIC": "drv2605"}
-    assert "POSTURE_SLOUCH_DEG = 20  # my back" in text.splitlines()
-    assert "POSTURE_IMU_ADDRESS = 0x6B" in text.splitlines()
-    assert "# POSTURE_SLOUCH_DEG" not in text  # replaced in place, not duplicated
-    assert "# POSTURE_REMIND_S = 120" in text  # untouched settings stay commented
-    assert sorted(kept) == sorted(values)
-    assert warnings == []
-    # merging again changes nothing
-    assert settings_file.merge(settings_file.render_template(), text)[0] == text
+            'POSTURE_HAPTIC = "drv2605"\n'
+            "POSTURE_BREAK_MIN = 900\n"
+            "POSTURE_TYPO = 1\n"
+            'POSTURE_HAPTIC_PIN = "SCL"\n').encode()
+    keys, warnings = settings_file.check_user_file(user)
+    assert keys == ["CIRCUITPY_WIFI_SSID", "POSTURE_SLOUCH_DEG", "POSTURE_IMU_ADDRESS", "POSTURE_HAPTIC",
+                    "POSTURE_BREAK_MIN", "POSTURE_TYPO", "POSTURE_HAPTIC_PIN"]
+    assert len(warnings) == 3, warnings
+    assert "POSTURE_BREAK_MIN (line 5)" in warnings[0] and "0..240" in warnings[0]
+    assert "POSTURE_TYPO (line 6)" in warnings[1] and "no such setting" in warnings[1]
+    assert "POSTURE_HAPTIC_PIN = SCL (line 7)" in warnings[2] and "I2C bus" in warnings[2]
 
 
-def test_merge_warns_about_values_the_clip_will_ignore() -> None:
-    text, _, warnings = settings_file.merge(settings_file.render_template(),
-                                            "POSTURE_SLOUCH_DEG = 90\nPOSTURE_TYPO = 1\n")
-    assert tomllib.loads(text) == {"POSTURE_SLOUCH_DEG": 90, "POSTURE_TYPO": 1}
-    assert any("POSTURE_SLOUCH_DEG = 90" in w and "5..45" in w for w in warnings)
-    assert any("POSTURE_TYPO" in w and "no such setting" in w for w in warnings)
+@pytest.mark.parametrize("text,line,what", [
+    (b'A = 1\nPOSTURE_HAPTIC_PIN = """D5\n"""\n', 2, "spans several lines"),
+    (b"POSTURE_SLOUCH_DEG = 20\nPOSTURE_REMIND_S = [1,\n 2]\n", 2, "spans several lines"),
+    (b"POSTURE_SLOUCH_DEG = = 3\n", 1, "is not a whole number"),
+    (b'POSTURE_HAPTIC = "pw\xe9m"\n', 1, "is not a whole number"),
+    (b'X = "never closed\nPOSTURE_SLOUCH_DEG = 3\n', 1, "not closed"),
+    (b"just words\n", 1, "a key without '='"),
+    (b"\xe9t\xe9 = 1\n", 1, "neither a setting"),
+])
+def test_a_posture_line_deploy_cannot_read_stops_it(text: bytes, line: int, what: str) -> None:
+    with pytest.raises(PostureError, match=r"settings.toml, line %d: .*%s.*nothing was written" % (line, what)):
+        settings_file.check_user_file(text)
 
 
-def test_unreadable_user_file_is_refused() -> None:
-    with pytest.raises(PostureError, match="not valid TOML"):
-        settings_file.merge(settings_file.render_template(), "POSTURE_SLOUCH_DEG = = 3\n")
+def test_what_the_clip_ignores_is_not_checked() -> None:
+    # after the first table CircuitPython reads nothing, and neither does deploy
+    text = b'[wifi]\nPOSTURE_SLOUCH_DEG = """\nanything\n"""\n\xff\xfe = junk\n'
+    assert settings_file.check_user_file(text) == ([], [])
 
 
 def test_docs_table_matches_the_code() -> None:
