@@ -26,7 +26,7 @@ _STUCK_AFTER identical ones, or CTRL1_XL not as written, is a fault: CTRL1_XL is
 read (`fault_detail`); found at another value the cause is FAULT_RESET (a reset
 explains zeros and odd data), else the run's kind. `fault` holds the cause
 (events.FAULT_*), `faults` counts faults, and the driver is rebuilt and
-configured again, at most once a second while the fault lasts. Zero samples and,
+configured again (while the fault lasts: after 1, 2, 4, then every 8 s). Zero samples and,
 after a fault, every sample until _GOOD_AFTER good ones in a row, are withheld
 (None): the detector never calibrates on them. Then `fault` goes back to 0.
 """
@@ -72,6 +72,7 @@ class ImuSensor:
         self._run = 0              # kind (FAULT_*) of the current run of suspect samples
         self._run_n = 0            # its length; after a fault: good samples in a row
         self._check_n = 0
+        self._tries = 0            # rebuilds in this fault after the first (sets the back-off)
         self._lx = self._ly = self._lz = 0.0
         self.connect()
 
@@ -185,8 +186,10 @@ class ImuSensor:
 
     def _found(self, kind):
         """A fault: note it (once until recovered) and rebuild the driver. Returns None."""
-        if self.fault and ticks_diff(self._clock.ticks_ms(), self._last_try) < _REINIT_EVERY_MS:
-            return None   # already noted; the driver was rebuilt less than a second ago
+        if self.fault and ticks_diff(self._clock.ticks_ms(), self._last_try) < _REINIT_EVERY_MS << self._tries:
+            # already noted and rebuilt lately: again after 1, 2, 4, then every 8 s (a rebuild
+            # blocks the loop about 0.4 s: the driver waits 0.2 s for each range to settle)
+            return None
         reg = -1
         if self._ctrl1 >= 0:
             try:
@@ -200,6 +203,9 @@ class ImuSensor:
             self.fault = kind
             self.fault_detail = reg
             self.faults += 1
+            self._tries = 0
+        elif self._tries < 3:
+            self._tries += 1
         self.connect()
         return None
 

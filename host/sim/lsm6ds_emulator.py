@@ -144,6 +144,7 @@ class LSM6DSEmulator:
         self._fail_errno = _errno.EIO
         self._absent_until_us = 0        # reset(nack_ms): not answering until then
         self.resets = 0                  # resets and power-ons after the first (faults injected)
+        self.sw_resets = 0               # CTRL3_C SW_RESET writes (a driver being built)
         self.output_fault_kind: str | None = None   # "frozen", "zero", "gain" or None
         self._output_gain = 1.0
         self._output_persist = False
@@ -386,6 +387,7 @@ class LSM6DSEmulator:
         if reg in _READ_ONLY:
             return
         if reg == CTRL3_C and value & 0x01:  # SW_RESET: control registers to defaults, bit self-clears
+            self.sw_resets += 1
             if not self._output_persist:
                 self.output_fault_kind = None
             self.regs[:] = _defaults(self.variant)
