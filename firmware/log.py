@@ -117,6 +117,28 @@ class Log:
         self.boot = 0x8000 | r
         self.next_seq = VOLATILE_SEQ | (r & 0x7FF) << 12
 
+    def _go_volatile(self):
+        """The drive turned read-only during this boot (the laptop took it): the records not on
+        the flash get volatile seqs, as a boot read-only from the start numbers its own. Their
+        flash-range seqs could not be kept from reuse (nothing can be saved now), and a host
+        that took them from RAM would find the same numbers on other records after a restart.
+        The range comes from this boot's number, which was saved at start and is never reused."""
+        self.readonly = True
+        seq = VOLATILE_SEQ | (self.boot & 0x7FF) << 12
+        data = self.buf
+        pos = 0
+        while pos < len(data):
+            end = pos + rec.SIZES[data[pos + 8] >> 5] - 2
+            data[pos] = seq & 0xFF
+            data[pos + 1] = (seq >> 8) & 0xFF
+            data[pos + 2] = seq >> 16
+            check = rec.crc16(memoryview(data)[pos:end])
+            data[end] = check & 0xFF
+            data[end + 1] = check >> 8
+            seq += 1
+            pos = end + 2
+        self.next_seq = seq
+
     def _recover_tmp(self, name, nums):
         """A truncation was cut short: the .tmp copy is good once the original is gone."""
         base = name[:-4]
@@ -225,8 +247,8 @@ class Log:
             self._append(data)
         except OSError as exc:
             if errno_of(exc) == EROFS:
-                self.readonly = True
-                self._keep_in_ram(data)
+                self._go_volatile()
+                self._keep_in_ram(bytes(self.buf))
                 return False
             self.write_errors += 1
             self._after_failed_append()
@@ -331,28 +353,6 @@ class Log:
         if self.buf:
             return rec.seq_at(self.buf, 0)
         return self.next_seq
-
-    def servable_ram(self):
-        """RAM records (not on the flash) that SYNC may hand out, as bytes.
-
-        A seq the host has taken must never be given to another record after a
-        restart: after a failed flush (drive full, I/O error) the seq floor is
-        saved past them first, and when that fails too they are kept back. In
-        read-only mode nothing can be saved and they go out as they are (a
-        read-only boot numbers them in the volatile range).
-        """
-        data = bytes(self.ram) + bytes(self.buf)
-        if not data or self.readonly or self.floor >= self.next_seq:
-            return data
-        floor = self.floor
-        self.floor = self.next_seq
-        try:
-            self._save_state()
-            return data
-        except OSError:
-            self.floor = floor
-            self.write_errors += 1
-            return b""
 
     def ack(self, seq):
         """The host holds everything up to seq. False when seq was never written."""

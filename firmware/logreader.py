@@ -1,73 +1,141 @@
-"""Reading the log for SYNC: records with seq >= from_seq, oldest first, one at a time.
+"""The log's host side (imported when a host first talks): SYNC's reader and the seq rule.
 
-Segments are read whole (segment_max bytes at most), then the RAM records
-that are safe to hand out (Log.servable_ram: never a seq a restart could reuse).
-A newest segment that grew while the host was reading is read again from where
-the reader stopped. Damaged bytes are skipped (firmware.record.next_record).
+The rule (docs/protocol.md): every seq the host can see is safe from reuse before it is
+handed out. settle() makes it so: the waiting batch goes to the flash, or when it cannot
+(drive full, I/O error) the seq floor is saved past it; a restart then numbers on from
+there. On a read-only drive nothing can be saved and the records carry volatile seqs.
+
+The Reader serves records with seq >= from_seq, oldest first, one at a time, through one
+512-byte window it reuses: from the flash segments (read a window at a time, never a
+whole 8 KB segment), then the RAM records settle() made safe. It finds its place by
+seq, so a batch flushed or a segment grown while the host reads is picked up, and a
+record moved from RAM to the flash meanwhile is not sent twice. Damaged bytes are
+skipped (firmware.record.next_record).
 """
 
 from micropython import const
 
 from firmware import record as rec
 
-# log.py's _NONE: on MicroPython a const() whose name starts with "_" is folded
-# away and cannot be imported from another module.
-_NONE = const(-1)
+_WIN = const(512)     # bytes of the window; a record is at most rec.MAX_SIZE (20)
+
+
+def settle(log):
+    """Make every seq the log has handed out safe from reuse by a restart. True when it is."""
+    if log.readonly or log.flush() or log.floor >= log.next_seq:
+        return True
+    floor = log.floor
+    log.floor = log.next_seq
+    try:
+        log._save_state()
+        return True
+    except OSError:
+        log.floor = floor
+        log.write_errors += 1
+        return False
+
+
+def time_anchor(log, t_ms, unix_s):
+    """TIME: log the record and make it safe; its seq (the one the host is told)."""
+    settle(log)   # what waits goes first, so the TIME record is not among records renumbered below
+    seq = log.time_anchor(t_ms, unix_s)
+    settle(log)
+    # A drive turned read-only just now renumbers what is in RAM (Log._go_volatile): report
+    # the record under its new seq. Found by type and ticks among the RAM records.
+    t = t_ms & rec.TICKS_MASK
+    for data in (log.ram, log.buf):
+        pos = 0
+        while pos < len(data):
+            if data[pos + 8] >> 5 == rec.T_TIME and (
+                    data[pos + 5] | data[pos + 6] << 8 | data[pos + 7] << 16 | (data[pos + 8] & 31) << 24) == t:
+                seq = rec.seq_at(data, pos)
+            pos += rec.SIZES[data[pos + 8] >> 5]
+    return seq
+
 
 class Reader:
     """Records with seq >= from_seq, oldest first, a few at a time (for SYNC)."""
 
     def __init__(self, log, from_seq):
         self.log = log
-        self.from_seq = from_seq
         self.last = from_seq - 1
-        self.seg_num = _NONE
-        self.data = b""
-        self.pos = 0
-        self.tail = None  # RAM records snapshot, once the segments are done
+        self.win = bytearray(_WIN)
+        self.n = 0          # bytes in the window
+        self.pos = 0        # next byte to look at
+        self.whole = True   # the window ends at the end of its source (nothing cut off)
+        self.num = -1       # flash segment read last, and the offset to read it on from
+        self.off = 0
+        self.in_ram = False  # the window holds RAM records
+        self.limit = -1     # RAM records below this seq may go out; -1 until settle() ran
 
     def next(self):
         """The next record as bytes, or None when there is nothing more."""
         while True:
-            if self.tail is None:
-                found = rec.next_record(self.data, self.pos, self.last) if self.data else None
-                if found is None:
-                    if not self._load_segment():
-                        self.tail = self.log.servable_ram()
-                        self.data = self.tail
-                        self.pos = 0
-                    continue
-            else:
-                found = rec.next_record(self.data, self.pos, -1)
-                if found is None:
-                    return None
-            start, size, seq = found
-            self.pos = start + size
-            if seq > self.last:
-                self.last = seq
-                return bytes(self.data[start:start + size])
+            if self.n:
+                view = memoryview(self.win)[:self.n]
+                found = rec.next_record(view, self.pos, self.last)
+                if found is not None and (self.whole or found[0] + rec.MAX_SIZE <= self.n):
+                    start, size, seq = found
+                    self.pos = start + size
+                    if seq <= self.last:
+                        continue
+                    if self.in_ram and seq >= self.limit:   # RAM records past the safe line
+                        self.n = 0
+                        return None
+                    self.last = seq
+                    return bytes(view[start:start + size])
+                if not self.whole:   # read on from the first byte that may start a cut record
+                    self.off -= self.n - (found[0] if found is not None else
+                                          max(self.pos, self.n - rec.MAX_SIZE + 1))
+            if not self._fill():
+                self.n = 0
+                return None
 
-    def _load_segment(self):
-        """Move on to the next segment that may hold seq > last (or re-read a grown newest one)."""
+    def _fill(self):
+        """Load the window with the next bytes that may hold seq > last. False: nothing more."""
+        if self._fill_flash():
+            return True
+        log = self.log
+        if self.limit < 0:   # first time past the flash: make the RAM records safe, then look again
+            self.limit = log.next_seq if settle(log) else 0
+            if self._fill_flash():
+                return True
+        for data in (log.ram, log.buf):
+            pos = 0
+            while pos < len(data):
+                size = rec.SIZES[data[pos + 8] >> 5]
+                if rec.seq_at(data, pos) > self.last:
+                    end = pos
+                    while end < len(data) and end - pos + rec.SIZES[data[end + 8] >> 5] <= _WIN:
+                        end += rec.SIZES[data[end + 8] >> 5]
+                    self.win[0:end - pos] = memoryview(data)[pos:end]
+                    self.n, self.pos, self.whole, self.in_ram = end - pos, 0, True, True
+                    return True
+                pos += size
+        return False
+
+    def _fill_flash(self):
         segs = self.log.segments
+        num = self.num
         for i in range(len(segs)):
-            num = segs[i][0]
-            if num < self.seg_num:
+            seg = segs[i]
+            if seg[0] < num:
                 continue
-            if num == self.seg_num:
-                if segs[i][2] <= len(self.data):
-                    continue
-            elif i + 1 < len(segs) and segs[i + 1][1] <= self.from_seq:
+            if seg[0] != num:
+                if i + 1 < len(segs) and segs[i + 1][1] <= self.last + 1:
+                    continue            # every record in it is older than what is wanted
+                self.off = 0
+            if self.off >= seg[2]:
                 continue
             try:
-                data = self.log.storage.read(rec.segment_name(num))
+                n = self.log.storage.read_into(rec.segment_name(seg[0]), self.off, self.win)
             except OSError:
+                n = 0
+            if n <= 0:
                 continue
-            if num == self.seg_num and len(data) <= len(self.data):
-                continue
-            if num != self.seg_num:
-                self.pos = 0
-            self.seg_num = num
-            self.data = data
+            self.num = seg[0]
+            self.n, self.pos, self.in_ram = n, 0, False
+            self.whole = n < _WIN or self.off + n >= seg[2]
+            self.off += n
             return True
         return False

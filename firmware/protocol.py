@@ -13,6 +13,7 @@ from binascii import hexlify
 
 from micropython import const
 
+from firmware import logreader
 from firmware import settings as settings_mod
 from firmware.crc import crc16
 from firmware.ticks import ticks_add, ticks_diff
@@ -91,7 +92,7 @@ class Protocol:
         self.live_period_ms = live_period_ms
         self.rx = b""
         self.discarding = False
-        self.tx = bytearray()   # grows in place: a SYNC poll appends 16 lines
+        self.tx = bytearray()   # one buffer, reused: lines go on its end, sent bytes come off its front
         self.tx_moved = 0
         self.reader = None
         self.sync_left = 0
@@ -166,6 +167,16 @@ class Protocol:
             self.tx_moved = self.now
         self.tx += frame(body)
 
+    def _send_record(self, record):
+        """`R <hex>` framed straight into tx: the check is computed over the bytes in place."""
+        if not self.tx:
+            self.tx_moved = self.now
+        tx = self.tx
+        start = len(tx)
+        tx += b"R "
+        tx += hexlify(record)
+        tx += b"*%04X\n" % crc16(memoryview(tx)[start:])
+
     def _err(self, code, text):
         self.errors += 1
         self._send("ERR " + code + " " + text)
@@ -178,7 +189,7 @@ class Protocol:
         if n is None:
             n = len(self.tx)
         if n:
-            self.tx = self.tx[n:]
+            self.tx[0:n] = b""   # in place: the buffer keeps its room for the next lines
             self.tx_moved = self.now
         if len(self.tx) > _TX_MAX or ticks_diff(self.now, self.tx_moved) > _STALL_MS:
             # nobody reads (the host went away mid-stream): stop producing, free the buffers
@@ -196,7 +207,7 @@ class Protocol:
                 self._send("END %d %d" % (self.sync_count, reader.last + 1))
                 self.reader = None
                 return
-            self._send("R " + hexlify(record).decode())
+            self._send_record(record)
             self.sync_left -= 1
             self.sync_count += 1
 
@@ -221,6 +232,7 @@ class Protocol:
         self.reader = None  # a new session: whatever an earlier host started stops
         self.live_on = False
         log = self.log
+        logreader.settle(log)   # next= names seqs: none of them may come back after a power cut
         self._send("HELLO id=%s fw=%s proto=%d boot=%d first=%d next=%d acked=%d" % (
             self.device_id, self.fw_version, _PROTO_VERSION, log.boot, log.first_seq(),
             log.next_seq, log.acked))
@@ -228,6 +240,7 @@ class Protocol:
     def _status(self, args):
         if args:
             return self._err("args", "STATUS takes no arguments")
+        logreader.settle(self.log)   # next= (see HELLO)
         st = self.log.status()
         parts = ["STATUS"]
         for key in ("boot", "first", "next", "acked", "segments", "bytes", "buffered", "free",
@@ -248,7 +261,7 @@ class Protocol:
         # What the host may take must be on the flash first: a seq sent from RAM and then lost
         # in a power cut would be handed out again, and the host already holds it.
         self.log.flush()
-        self.reader = self.log.reader(start)
+        self.reader = logreader.Reader(self.log, start)
         self.sync_left = count
         self.sync_count = 0
 
@@ -264,7 +277,7 @@ class Protocol:
         unix = _uint(args[0], 0xFFFFFFFF) if len(args) == 1 else None
         if unix is None or unix < 1000000000:
             return self._err("args", "TIME <unix_seconds>")
-        seq = self.log.time_anchor(self.now, unix)
+        seq = logreader.time_anchor(self.log, self.now, unix)   # on the flash before its seq goes out
         self._send("TIME boot=%d ms=%d seq=%d" % (self.log.boot, self.now, seq))
 
     def _calibrate(self, args):
@@ -272,6 +285,7 @@ class Protocol:
             return self._err("args", "CALIBRATE takes no arguments")
         if self.calibrate is None:
             return self._err("state", "calibration is not available")
+        logreader.settle(self.log)
         first = self.log.next_seq  # the outcome event will have this seq or a later one
         self.calibrate()
         self._send("OK CALIBRATE next=%d" % first)

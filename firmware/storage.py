@@ -53,6 +53,12 @@ class Storage:
                 f.seek(offset)
             return f.read(count) if count >= 0 else f.read()
 
+    def read_into(self, name, offset, buf):
+        """Bytes from `offset` into buf (reused by the caller: no allocation); how many."""
+        with self.open(self.path(name), "rb") as f:
+            f.seek(offset)
+            return f.readinto(buf) or 0
+
     def append(self, name, data):
         """One open/write/flush/close: the batch reaches the flash in one go."""
         with self.open(self.path(name), "ab") as f:

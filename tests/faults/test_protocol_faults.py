@@ -189,7 +189,7 @@ def test_a_usb_link_that_fails_under_the_clip_never_stops_its_loop(tmp_path: Pat
         saved = clip.ch.__class__.__dict__[what]
         setattr(clip.ch.__class__, what, property(broken) if what == "in_waiting" else broken)
         try:
-            clip.proto.tx = b"pending reply\n"
+            clip.proto.tx = bytearray(b"pending reply\n")
             for _ in range(5):
                 clip.now += 10
                 clip.proto.poll(clip.now)     # must not raise: the loop also drives the alerts

@@ -58,3 +58,111 @@ def test_the_clip_loses_power_between_the_hosts_commit_and_the_ack(day_log: Path
     assert len(after) == 20, "records the clip logged after the power came back were lost: %d" % len(after)
 
 
+
+
+# ---- issue 11, finding 4: no seq a reply names is ever handed out again -------------------------
+# The real boot.py/code.py on the simulated board. A reply that names a seq (TIME's seq=, the
+# next= of HELLO, STATUS and CALIBRATE) used to name records that lived only in RAM until the
+# next batch (up to ten minutes); a power cut then handed the same numbers to new records.
+
+def _named_bound(command: str, lines: list[str]) -> int:
+    """The lowest seq a later record may have, from what the reply named."""
+    reply = [line for line in lines if line.split()[0] in ("TIME", "HELLO", "STATUS", "OK")]
+    assert reply, lines
+    fields = dict(w.split("=") for w in reply[0].split() if "=" in w)
+    return int(fields["seq"]) + 1 if command.startswith("TIME") else int(fields["next"])
+
+
+@pytest.mark.parametrize("command", ["TIME 1760000000", "HELLO", "STATUS", "CALIBRATE"])
+def test_no_seq_a_reply_named_is_handed_out_again_after_a_power_cut(command: str) -> None:
+    from .helpers import SLOUCH_START_S, device, recording
+    from .test_device_storage import DAY, sync_all, talk
+
+    with device(recording(DAY)) as dev:
+        dev.run_for(SLOUCH_START_S + 90)        # calibrated, one slouch: its records wait in RAM
+        bound = _named_bound(command, talk(dev, command))
+        dev.power_cut()                          # within the flush interval
+        dev.run_for(60)
+        recs = sync_all(dev)
+        boots = sorted({r[2] for r in recs})
+        assert len(boots) == 2, boots
+        later = [r[1] for r in recs if r[2] == boots[1]]
+        assert later and min(later) >= bound, \
+            "%s named seqs up to %d; after the power cut seq %d was handed out again" % (
+                command, bound - 1, min(later))
+
+
+def test_a_sync_cut_after_time_then_a_power_cut_loses_no_record(tmp_path: Path) -> None:
+    """The issue's case with the host's database: the host stores the TIME reply as an anchor
+    (host/sync.py does so before the first SYNC), the cable goes, then the power. The restarted
+    clip's records must all reach the database: none refused as a clash with that anchor."""
+    from firmware import record
+    from host.db import Database
+
+    from .helpers import SLOUCH_START_S, device, recording
+    from .test_device_storage import DAY, sync_all, talk
+
+    db = Database(tmp_path / "db.sqlite")
+    with device(recording(DAY)) as dev:
+        dev.run_for(SLOUCH_START_S - 5)          # calibrated (that batch is on the flash)
+        reply = [line for line in talk(dev, "TIME 1760000000") if line.startswith("TIME ")][0]
+        f = dict(w.split("=") for w in reply.split()[1:])
+        db.store("CLIP", [], None, anchors=[(int(f["seq"]), int(f["boot"]), int(f["ms"]), 1760000000.0)])
+        dev.power_cut()
+        dev.run_for(60)
+        recs = sync_all(dev)
+    raw = [record.encode_minute(r[1], r[2], r[4]) if r[0] == record.T_MINUTE else
+           record.encode_event(r[1], r[2], r[4]) if r[0] == record.T_EVENT else
+           record.encode_time(r[1], r[2], r[3], r[4]) for r in recs]
+    db.store("CLIP", raw)
+    later_boot = max(r[2] for r in recs)
+    held = db.conn.execute("SELECT kind FROM events WHERE device_id='CLIP' AND boot=?",
+                           (later_boot,)).fetchall()
+    clashes = list(db.clashes)
+    db.close()
+    assert clashes == [], clashes
+    assert (events.CALIBRATED,) in held, "the restarted clip's calibration never reached the database"
+
+
+def test_records_served_while_the_drive_turned_read_only_keep_their_numbers_apart(tmp_path: Path) -> None:
+    """The laptop takes the drive mid-day (EROFS on the next batch): the records that could not be
+    written are served from RAM; the power goes; the next boot must not number its records
+    like the ones the host already took."""
+    from firmware import record
+    from firmware.log import Log
+    from firmware.logreader import Reader
+    from firmware.storage import Storage
+
+    from .cutfs import CutFS
+
+    fs = CutFS()
+    log = Log(Storage(str(tmp_path), fs, fs.open), urandom=lambda n: b"\x05" * n, flush_minutes=5)
+    for k in range(12):
+        log.minute((k * 60000, 60, 50, 5, 5, 0, 100, 200, 0))
+    fs.readonly = True
+    for k in range(12, 20):
+        log.minute((k * 60000, 60, 50, 5, 5, 0, 100, 200, 0))
+    reader = Reader(log, 0)
+    taken = []
+    while True:
+        raw = reader.next()
+        if raw is None:
+            break
+        taken.append(record.decode(raw)[1])
+    assert log.readonly and len(taken) == 20
+    fs.readonly = False                        # power cut; the drive is the clip's again
+    again = Log(Storage(str(tmp_path), fs, fs.open), urandom=lambda n: b"\x05" * n, flush_minutes=5)
+    for k in range(10):
+        again.minute((k * 60000, 60, 50, 5, 5, 0, 100, 200, 0))
+    again.flush()
+    reader = Reader(again, 0)
+    new = []
+    while True:
+        raw = reader.next()
+        if raw is None:
+            break
+        r = record.decode(raw)
+        if r[2] == again.boot:
+            new.append(r[1])
+    assert len(new) == 10
+    assert not set(new) & set(taken), "seqs handed out twice: %s" % sorted(set(new) & set(taken))

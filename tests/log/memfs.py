@@ -104,6 +104,11 @@ class MemFile:
         self.pos += len(out)
         return out
 
+    def readinto(self, buf: bytearray) -> int:
+        out = self.read(len(buf))
+        buf[:len(out)] = out
+        return len(out)
+
     def seek(self, pos: int) -> None:
         self.pos = pos
 
