@@ -40,3 +40,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
     terminalreporter.write_sep("-", "fault cases run (passed)")
     for name in sorted(_RUNS):
         terminalreporter.write_line("%7d  %s" % (_CASES.get(name) or _RUNS[name], name))
+
+
+# The chaos tier's hypothesis profile (tests/faults/test_chaos.py): derandomized under CI so a
+# red run reproduces, no deadline, no shrinking (each example is a whole simulated day; the
+# failure message prints the schedule, which is the reproduction).
+def _chaos_profile() -> None:
+    import os
+
+    from hypothesis import HealthCheck, Phase, settings
+
+    settings.register_profile(
+        "chaos", deadline=None, print_blob=True, derandomize=bool(os.environ.get("CI")),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                               HealthCheck.data_too_large])
+
+
+_chaos_profile()
