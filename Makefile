@@ -4,7 +4,7 @@ VENV    := .venv
 VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.stamp-install
 
-.PHONY: demo test bench setup setup-node setup-browser setup-fat clean typecheck mpy micropython-tier
+.PHONY: demo test bench soak setup setup-node setup-browser setup-fat clean typecheck mpy micropython-tier
 
 setup: $(STAMP)
 
@@ -49,6 +49,10 @@ mpy: setup
 
 bench: setup setup-node
 	$(VPY) bench/run_all.py
+
+# The chaos tier's long run: many whole simulated days under random fault schedules; prints its figures.
+soak: setup
+	$(VPY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) node_modules out .pytest_cache .mypy_cache

@@ -286,6 +286,38 @@ class Fault:
         return "%s(%s)" % (self.kind, ("%.3g s" % self.arg) if isinstance(self.arg, float) else self.arg)
 
 
+def random_schedule(rng: Any, count: int) -> list[Fault]:
+    """count faults of every kind in turn, at random moments (the soak's and the whole-day
+    test's schedules; the hypothesis test draws its own)."""
+    kinds = ["dropout", "reset", "reset_err", "bus_errors", "freeze", "zero", "set", "set",
+             "power_cut", "sync", "sync", "full", "readonly"]
+    out = []
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        at = rng.uniform(0, 1)
+        if kind == "dropout":
+            out.append(Fault(at, kind, math.exp(rng.uniform(math.log(0.01), math.log(30.0)))))
+        elif kind == "reset_err":
+            out.append(Fault(at, kind, rng.randint(5, 400)))
+        elif kind == "bus_errors":
+            out.append(Fault(at, kind, rng.randint(1, 15), rng.choice([errno.EIO, errno.ETIMEDOUT])))
+        elif kind in ("freeze", "zero"):
+            out.append(Fault(at, kind, rng.uniform(0.5, 20)))
+        elif kind == "set":
+            good = rng.random() < 0.5
+            out.append(Fault(at, kind, rng.randrange(len(GOOD_SETS if good else REFUSED_SETS)), good=good))
+        elif kind == "power_cut":
+            out.append(Fault(at, kind, readonly_boot=rng.random() < 0.3))
+        elif kind == "sync":
+            out.append(Fault(at, kind, cut=rng.choice([None, rng.randint(0, 40)]), mid=rng.random() < 0.5,
+                             chunk=rng.choice([7, 50, 1000])))
+        elif kind == "full":
+            out.append(Fault(at, kind, rng.uniform(30, 900)))
+        else:
+            out.append(Fault(at, kind))
+    return out
+
+
 # ---- fault adapters: every call on the emulator goes through here -------------------------
 # The sensor-supervision work added injectors to host/sim/lsm6ds_emulator.py and
 # host/sim/fakes/i2c.py (SimI2CBus.dropout, LSM6DSEmulator.reset, output_fault); these use

@@ -19,7 +19,7 @@ import random
 
 from hypothesis import example, given, settings as hsettings, strategies as st
 
-from .chaos import GOOD_SETS, REFUSED_SETS, Fault, chaos_day, run_schedule
+from .chaos import GOOD_SETS, REFUSED_SETS, Fault, chaos_day, random_schedule, run_schedule
 
 AT = st.floats(0.0, 0.999)
 
@@ -79,31 +79,5 @@ def test_rewear_at_another_mount_on_a_clean_day(cases) -> None:
 def test_a_whole_day_under_a_dense_schedule(cases) -> None:
     """A whole 8-hour day with a fault about every ten minutes (a fixed seed: the same
     schedule every run)."""
-    rng = random.Random(11)
-    kinds = ["dropout", "reset", "reset_err", "bus_errors", "freeze", "zero", "set", "set",
-             "power_cut", "sync", "sync", "full", "readonly"]
-    schedule = []
-    for i in range(48):
-        kind = kinds[i % len(kinds)]
-        at = rng.uniform(0, 1)
-        if kind == "dropout":
-            schedule.append(Fault(at, kind, math.exp(rng.uniform(math.log(0.01), math.log(30.0)))))
-        elif kind == "reset_err":
-            schedule.append(Fault(at, kind, rng.randint(5, 400)))
-        elif kind == "bus_errors":
-            schedule.append(Fault(at, kind, rng.randint(1, 15), errno.EIO))
-        elif kind in ("freeze", "zero"):
-            schedule.append(Fault(at, kind, rng.uniform(0.5, 20)))
-        elif kind == "set":
-            good = rng.random() < 0.5
-            schedule.append(Fault(at, kind, rng.randrange(len(GOOD_SETS if good else REFUSED_SETS)), good=good))
-        elif kind == "power_cut":
-            schedule.append(Fault(at, kind, readonly_boot=rng.random() < 0.3))
-        elif kind == "sync":
-            schedule.append(Fault(at, kind, cut=rng.choice([None, rng.randint(0, 40)]), mid=rng.random() < 0.5,
-                                  chunk=rng.choice([7, 50, 1000])))
-        elif kind == "full":
-            schedule.append(Fault(at, kind, rng.uniform(30, 900)))
-        else:
-            schedule.append(Fault(at, kind))
+    schedule = random_schedule(random.Random(11), 48)
     check((21, 8.0, 150.0), schedule, cases)
