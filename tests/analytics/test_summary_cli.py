@@ -101,3 +101,36 @@ def test_not_a_posture_database(tmp_path, capsys):
     sqlite3.connect(p).execute("CREATE TABLE x(a)").connection.commit()
     assert main(["summary", "--db", str(p)]) == 2
     assert "not a posture database" in capsys.readouterr().err
+
+
+def test_impossible_and_far_off_dates_are_clear_messages(tmp_path, capsys):
+    db = build(tmp_path, [(wall_at(None, 2026, 3, 2, 9, 0), DAY, True)])
+    for day in ("9999-12-31", "0001-01-01"):
+        assert main(["summary", "--db", db, "--day", day]) == 2
+        err = capsys.readouterr().err
+        assert "no records from %s" % day in err and "2026-03-02" in err and "Traceback" not in err
+    assert main(["summary", "--db", db, "--day", "2026-02-30"]) == 2
+    assert "is not a date" in capsys.readouterr().err
+
+
+def test_a_span_is_cut_to_the_days_that_hold_records(tmp_path, capsys):
+    db = build(tmp_path, [(wall_at(None, 2026, 3, 1, 9, 0), [("upright", 3000), ("slouch", 600)], True),
+                          (wall_at(None, 2026, 3, 2, 9, 0), DAY, True)])
+    assert main(["summary", "--db", db, "--from", "2020-01-01", "--json"]) == 0
+    cap = capsys.readouterr()
+    s = json.loads(cap.out)
+    assert [d["date"] for d in s["by_day"]] == ["2026-03-01", "2026-03-02"]
+    assert "records cover 2026-03-01 to 2026-03-02" in cap.err
+    assert main(["summary", "--db", db, "--from", "0001-01-01", "--to", "9999-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "2026-03-01 to 2026-03-02 (2 days)" in out and len(out.splitlines()) < 80
+
+
+def test_suggest_over_an_absurd_number_of_days(tmp_path, capsys):
+    db = build(tmp_path, [(wall_at(None, 2026, 3, 2, 9, 0), DAY, True)])
+    for days in ("100000", "99999999999"):
+        assert main(["suggest", "--db", db, "--days", days, "--json"]) == 0
+        plan = json.loads(capsys.readouterr().out)
+        assert plan["days"] == 1 and plan["period"]["first_day"] == "2026-03-02"
+    assert main(["suggest", "--db", db, "--days", "0"]) == 2
+    assert "--days must be at least 1" in capsys.readouterr().err

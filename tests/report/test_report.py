@@ -112,3 +112,21 @@ def test_unwritable_out_dir_is_a_clear_error(week, tmp_path):
     blocker.write_text("x")
     with pytest.raises(PostureError, match="cannot write the report"):
         write_report(conn, blocker, days=1)
+
+
+def test_report_over_far_more_days_than_the_data(tmp_path, capsys):
+    """--days is cut to the days that hold records: 40 days of data asked as 10 years (or a
+    number of days no calendar holds) is a 40-day report, not 3650 empty rows to plot."""
+    db = tmp_path / "posture.db"
+    conn = make_db(str(db))
+    clip = Clip(conn)
+    for day in range(40):
+        clip.session(wall_at(None, 2026, 1, 1, 9, 0) + day * 86400, [("upright", 1200), ("slouch", 300)])
+    conn.close()
+    for days in ("3650", "99999999999"):
+        assert main(["report", "--db", str(db), "--days", days, "--out", str(tmp_path / "out")]) == 0
+        capsys.readouterr()
+        text = (tmp_path / "out" / "posture-report.html").read_text(encoding="utf-8")
+        assert "<title>Posture report 2026-01-01 to 2026-02-09 (40 days)</title>" in text
+    assert main(["report", "--db", str(db), "--days", "0"]) == 2
+    assert "--days must be at least 1" in capsys.readouterr().err
