@@ -15,6 +15,20 @@ NAME = "live"
 HELP = "Show the clip's current angle and state a few times a second (Ctrl-C stops)."
 GAUGE_DEG = 60  # the bar spans -GAUGE_DEG/3 .. GAUGE_DEG degrees of flexion
 
+# LIVE states that are not a posture: what the clip's health says is wrong (firmware/health.py
+# problem()). While one lasts the clip is not watching posture, whatever angle it last had.
+PROBLEMS = {
+    "sensor_down": "the IMU does not answer (a loose cable?); the clip retries every second",
+    "sensor_reset": "the IMU came back at its power-on defaults (a reset or brown-out); "
+                    "the clip is setting it up again",
+    "sensor_stuck": "the IMU's readings are frozen; the clip is rebuilding it",
+    "sensor_implausible": "the IMU reads accelerations far from gravity; the clip is rebuilding it",
+    "sensor_zero": "the IMU reads all zeros; the clip is rebuilding it",
+    "firmware_mixed": "the firmware files are not one deploy's set: run `posture deploy` again",
+    "settings_dropped": "a setting that kept the clip from working was dropped at start "
+                        "(see `posture config`)",
+}
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_port_arguments(p)
@@ -23,8 +37,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per reading")
 
 
+def problem_text(state: str) -> str | None:
+    """What is wrong, in plain words, when the LIVE state names a problem; None for a posture."""
+    if state in PROBLEMS:
+        return PROBLEMS[state]
+    if state.startswith(("sensor_", "firmware_", "settings_")):
+        return "the clip reports a problem (%s)" % state
+    return None
+
+
 def parse_live(line: str) -> dict[str, object] | None:
-    """{'t_ms', 'flex_deg', 'side_deg', 'state'} from an `L` line (None if malformed)."""
+    """{'t_ms', 'flex_deg', 'side_deg', 'state', 'problem'} from an `L` line (None if malformed).
+
+    'problem' is None for a posture state, else what is wrong in plain words."""
     words = line.split()
     if len(words) != 5 or words[0] != "L":
         return None
@@ -36,10 +61,15 @@ def parse_live(line: str) -> dict[str, object] | None:
         return None
     if not (0 <= t_ms < 1 << 29) or any(v is not None and abs(v) > 360 for v in (flex, side)):
         return None
-    return {"t_ms": t_ms, "flex_deg": flex, "side_deg": side, "state": words[4][:20]}
+    state = words[4][:20]
+    return {"t_ms": t_ms, "flex_deg": flex, "side_deg": side, "state": state, "problem": problem_text(state)}
 
 
 def gauge(reading: dict[str, object], width: int = 40) -> str:
+    problem = reading.get("problem")
+    if problem:
+        # no bar: the angle is stale and the clip is not watching posture
+        return "  PROBLEM %s: %s; not watching posture" % (reading["state"], problem)
     flex = reading["flex_deg"]
     if not isinstance(flex, (int, float)):
         return "  no angle yet (%s)" % reading["state"]
@@ -51,6 +81,8 @@ def gauge(reading: dict[str, object], width: int = 40) -> str:
 def stream(link: Transport, seconds: float, json_out: bool, count: int = 0) -> int:
     link.request("LIVE on", "OK LIVE")
     shown = 0
+    width = 0                  # the longest line so far: a shorter one is padded over it
+    shown_problem = None       # the problem state last given its own line
     end = time.monotonic() + seconds if seconds > 0 else None
     try:
         while (end is None or time.monotonic() < end) and (count <= 0 or shown < count):
@@ -66,7 +98,14 @@ def stream(link: Transport, seconds: float, json_out: bool, count: int = 0) -> i
                 sys.stdout.write(json.dumps(reading) + "\n")
                 sys.stdout.flush()
             else:
-                sys.stdout.write("\r" + gauge(reading) + "   ")
+                text = gauge(reading)
+                if reading["problem"] and reading["state"] != shown_problem:
+                    # a new problem gets a line of its own, so it stays on screen when it ends
+                    sys.stdout.write("\r" + " " * width + "\r" + text + "\n")
+                else:
+                    sys.stdout.write("\r" + text.ljust(width) + "   ")
+                shown_problem = reading["state"] if reading["problem"] else None
+                width = max(width, len(text))
                 sys.stdout.flush()
     except KeyboardInterrupt:
         pass

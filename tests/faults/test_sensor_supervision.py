@@ -15,6 +15,7 @@ sensor reads zeros never crashes code.py.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 import pytest
@@ -238,3 +239,28 @@ def test_a_normal_day_reports_no_sensor_fault() -> None:
         ks = kinds(dev)
         assert "sensor_fault" not in ks and "sensor_error" not in ks, ks
         assert status(dev)["sfaults"] == "0"
+
+
+def test_posture_live_shows_the_sensor_problem_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    """`posture live` over a pty to the running clip: a problem is named, not drawn as a posture."""
+    from host.cli import main
+    from host.sim.bridge import PtyBridge
+
+    with device(recording([("upright", 60)])) as dev:
+        dev.run_for(15)
+        dev.imu.output_fault("zero", persist=True)
+        dev.run_for(1)
+        with PtyBridge(dev) as bridge:
+            assert main(["live", "--port", bridge.port, "--count", "3"]) == 0
+            text = capsys.readouterr().out
+            assert main(["live", "--port", bridge.port, "--json", "--count", "2"]) == 0
+            lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        assert "PROBLEM sensor_zero: the IMU reads all zeros" in text and "not watching posture" in text
+        assert "[#" not in text and "seated" not in text          # no gauge, no posture word
+        assert lines and all(r["state"] == "sensor_zero" and "all zeros" in r["problem"] for r in lines)
+        dev.imu.clear_output_fault()
+        dev.run_for(3)
+        with PtyBridge(dev) as bridge:
+            assert main(["live", "--port", bridge.port, "--json", "--count", "2"]) == 0
+            lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        assert lines and all(r["problem"] is None and not r["state"].startswith("sensor_") for r in lines)
