@@ -469,3 +469,57 @@ def test_counts_are_said_in_the_singular_for_one(tmp_path: Path, capsys: pytest.
     with EvilClip(Honest(records(1, wall=None))) as clip:
         rc, out, err = cli(["sync", "--port", clip.port, "--db", str(tmp_path / "db2"), "--timeout", "1"], capsys)
     assert rc == 0 and "1 new minute, 0 new events" in out, out
+
+
+# ---- import names the clip from its drive -----------------------------------------------------------
+BOOT_OUT = ("Adafruit CircuitPython 9.2.1 on 2024-11-20; Adafruit QT Py RP2040 with rp2040\n"
+            "Board ID:adafruit_qtpy_rp2040\nUID:DE6270E4E3465A2C\nboot.py output:\n")
+
+
+def test_import_of_the_drive_root_takes_the_clip_id_from_boot_out(day_log: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    drive = tmp_path / "CIRCUITPY"
+    shutil.copytree(day_log, drive / "log")
+    (drive / "boot_out.txt").write_text(BOOT_OUT)
+    db = tmp_path / "db.sqlite"
+    for target in (drive, drive / "log", segments(drive / "log")[0]):
+        rc, out, err = cli(["import", str(target), "--db", str(db), "--json"], capsys)
+        assert rc == 0, (target, err)
+        assert json.loads(out)["device_id"] == "DE6270E4E3465A2C"
+    rc, _out, err = cli(["import", str(drive), "--db", str(db), "--device", "CLIP1"], capsys)
+    assert rc == 2 and "UID:DE6270E4E3465A2C" in err
+    assert [r[0] for r in sqlite3.connect(db).execute("SELECT device_id FROM devices")] == ["DE6270E4E3465A2C"]
+
+
+def test_an_imported_drive_and_a_later_sync_are_the_same_clip(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The real boot.py/code.py on the simulated board: its drive imported, then the clip synced
+    over its data channel. One clip in the database, every record once."""
+    from host.sim.bridge import PtyBridge
+    from host.transport import Transport
+    from host.sync import sync
+    from host.db import Database
+
+    from .helpers import device, recording
+
+    drive = tmp_path / "CIRCUITPY"
+    db = tmp_path / "db.sqlite"
+    motion = recording([("upright", 60), ("slouch", 120, {"flex": 30}), ("upright", 720)])
+    with device(motion, fs_dir=str(drive)) as dev:
+        dev.run_for(900)                 # 15 simulated minutes: the log flushes every 10
+        assert (drive / "boot_out.txt").read_text().count("UID:") == 1
+        rc, out, err = cli(["import", str(drive), "--db", str(db), "--json"], capsys)
+        assert rc == 0, err
+        imported = json.loads(out)
+        assert imported["new_minutes"] >= 10
+        database = Database(db)
+        try:
+            with PtyBridge(dev) as bridge, Transport(bridge.port, timeout=5.0) as link:
+                result = sync(link, database)
+        finally:
+            database.close()
+    assert result.device_id == imported["device_id"]
+    devices = [r[0] for r in sqlite3.connect(db).execute("SELECT device_id FROM devices")]
+    assert devices == [imported["device_id"]]
+    rows = table(db)
+    assert len(rows) == len({(r[0], r[1]) for r in rows})
