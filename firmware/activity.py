@@ -2,12 +2,48 @@
 
 Features of one second: spread of the acceleration magnitude (steps), gyro
 energy (rotation), how far the filtered gravity direction moved since the
-previous second (shifting, breathing), and the tilt from the calibrated upright.
+previous second (shifting), the tilt from the calibrated upright, and the mean
+acceleration of the second (the direction of gravity, averaged over the
+second's samples).
 
-A worn clip always moves a little with breathing; a clip left on a desk does
-not. Lying is a trunk near horizontal. A new activity is reported only after it
+Off the body. A worn clip always moves a little: breathing turns the trunk,
+so gravity's direction in the clip wanders. A clip on a desk is rigid: only
+the sensor's noise moves its reading. The figures behind the numbers below:
+  - accelerometer noise about 1.8 mg RMS per axis and sample (LSM6DS, the
+    simulated wearer uses the same figure), i.e. 0.10 degree of direction per
+    sample; the mean of one second (26 samples) is good to 0.10/sqrt(26) =
+    0.02 degree per axis (0.03 at 10 Hz);
+  - breathing turns the upper back by 0.3-1 degree at 12-18 breaths a minute;
+    a very still, slow breather (6 a minute, turning 0.12 degree/s at most)
+    still sways +-0.19 degree, 0.38 degree from end to end every 5 s;
+  - pulse (ballistocardiogram) micro-motion on the back is about 1-5 mg, the
+    same size as the noise of one sample: too weak to use without filtering
+    we cannot afford, so it is not relied on.
+So each quiet second's mean direction is compared with the mean direction of
+the quiet spell so far. A change of more than BREATH_DEG (0.12 degree: 4 noise
+standard deviations at 26 Hz, 3.7 at 10 Hz, so noise alone crosses it about
+once in 3,000 seconds at 26 Hz and once in 500 at 10 Hz) is body motion and starts
+a new spell. _DESK_S seconds without one mean a rigid clip: off the body. A
+breather at 6 a minute crosses it at least once every 7.5 s (worst case: the
+spell starts mid-breath and its mean follows the breath), so 12 s is enough;
+that is 12-14 s after the clip is put down, well before the slouch delay (30 s;
+5 s at the least, see the detector's alert gate for that case).
+
+The temperature sensor would tell the same story more slowly (the clip cools
+from skin temperature by about 1 degree C a minute on a desk): it costs an
+extra I2C read and minutes, where the noise floor takes seconds.
+
+Worn, proven. Large motion (a reach, steps, the clip in the hand) says
+nothing about where the clip is now. `worn_proven` holds once _PROOF small
+body motions have been seen since the last large one: a clip just put down may
+show one (the second it landed in), a breathing body shows one every second or
+two. The detector holds slouch alerts until then.
+
+Lying is a trunk near horizontal. A new activity is reported only after it
 has held for a few seconds, so one fidget does not count as moving.
 """
+
+import math
 
 from micropython import const
 
@@ -18,11 +54,15 @@ MOVE_MAG_STD = 0.45         # m/s^2: shifting, getting up
 MOVE_GYRO_RMS = 0.30        # rad/s (about 17 deg/s): a reach or a turn
 MOVE_STEP_DEG = 4.0         # deg the trunk turned within one second
 LYING_TILT_DEG = 60.0       # trunk this far from the calibrated upright: lying
-QUIET_STEP_DEG = 0.12       # below this per-second change (and no gyro motion): no breathing
-QUIET_GYRO_RMS = 0.05
+BREATH_DEG = 0.43           # body motion: a second's mean direction this far (deg) from the spell's, over sqrt(samples)
+BREATH_MIN_DEG = 0.05       # ... and never less (fast sampling: the noise floor is not all white)
+_BREATH_NSIN2 = math.sin(BREATH_DEG * math.pi / 180.0) ** 2
+_BREATH_MIN_SIN2 = math.sin(BREATH_MIN_DEG * math.pi / 180.0) ** 2
 WAKE_STEP_DEG = 0.6         # a clip on the desk counts as worn again after a move this large
 WAKE_DRIFT_DEG = 2.0        # ... or after its tilt has drifted this far since it went still (a slow slump)
-_OFF_BODY_AFTER_S = const(30)   # seconds without breathing motion before the clip counts as off the body
+_DESK_S = const(20)         # seconds without body motion before the clip counts as off the body
+_PROOF = const(2)           # small body motions since the last large one that prove the clip is worn
+_PROOF_CAP = const(100)
 _HOLD_S = const(3)           # seconds a new activity must hold before it is reported
 
 
@@ -44,32 +84,67 @@ class ActivityTracker:
         self.current = ACT_UNKNOWN
         self._candidate = ACT_UNKNOWN
         self._held = 0
-        self.quiet_s = 0
+        self.rigid_s = 0        # quiet seconds in the current spell without body motion
+        self.breaths = 0        # small body motions since the last large motion
+        self._rx = 0.0          # sum of the spell's per-second unit directions
+        self._ry = 0.0
+        self._rz = 0.0
         self._off_tilt = 0.0
 
     def reset(self):
         self.current = ACT_UNKNOWN
         self._candidate = ACT_UNKNOWN
         self._held = 0
-        self.quiet_s = 0
+        self.rigid_s = 0
+        self.breaths = 0
 
-    def second(self, mag_std, gyro_rms, step_deg, tilt_deg):
-        """Feed one second; returns the (possibly unchanged) reported activity."""
-        if step_deg < QUIET_STEP_DEG and gyro_rms < QUIET_GYRO_RMS and mag_std < MOVE_MAG_STD:
-            self.quiet_s += 1
-        else:
-            self.quiet_s = 0
+    @property
+    def worn_proven(self):
+        """Body motion seen since the last large motion: the clip is on a breathing body."""
+        return self.breaths >= _PROOF
+
+    def _body_motion(self, large, n, ax, ay, az):
+        """Track quiet spells on the second's mean acceleration (see the module docstring)."""
+        n2 = ax * ax + ay * ay + az * az
+        if large or n2 <= 0.0:
+            self.rigid_s = 0
+            self.breaths = 0
+            return
+        k = 1.0 / math.sqrt(n2)
+        ux, uy, uz = ax * k, ay * k, az * k
+        if self.rigid_s:
+            rx, ry, rz = self._rx, self._ry, self._rz
+            # sin^2 of the angle between this second and the spell's mean: |u x r|^2 / |r|^2
+            cx, cy, cz = uy * rz - uz * ry, uz * rx - ux * rz, ux * ry - uy * rx
+            lim = _BREATH_NSIN2 / n
+            if lim < _BREATH_MIN_SIN2:
+                lim = _BREATH_MIN_SIN2
+            if cx * cx + cy * cy + cz * cz <= lim * (rx * rx + ry * ry + rz * rz):
+                self._rx, self._ry, self._rz = rx + ux, ry + uy, rz + uz
+                self.rigid_s += 1
+                return
+            if self.breaths < _PROOF_CAP:
+                self.breaths += 1
+        self._rx, self._ry, self._rz = ux, uy, uz
+        self.rigid_s = 1
+
+    def second(self, mag_std, gyro_rms, step_deg, tilt_deg, n, ax, ay, az):
+        """Feed one second (its n samples' mean acceleration too); returns the reported activity."""
+        large = gyro_rms >= MOVE_GYRO_RMS or mag_std >= MOVE_MAG_STD or step_deg >= MOVE_STEP_DEG
         if self.current == ACT_OFF_BODY:
             # stays off the body until picked up, or until it turns slowly but surely
             drift = tilt_deg - self._off_tilt
-            if (step_deg < WAKE_STEP_DEG and gyro_rms < MOVE_GYRO_RMS and mag_std < MOVE_MAG_STD
+            if (step_deg < WAKE_STEP_DEG and not large
                     and -WAKE_DRIFT_DEG < drift < WAKE_DRIFT_DEG):
                 return self.current
             self.current = ACT_MOVING
             self._candidate = ACT_MOVING
             self._held = 0
+            self.rigid_s = 0
+            self.breaths = 0
             return self.current
-        if self.quiet_s >= _OFF_BODY_AFTER_S:
+        self._body_motion(large, n, ax, ay, az)
+        if self.rigid_s >= _DESK_S:
             self.current = ACT_OFF_BODY
             self._candidate = ACT_OFF_BODY
             self._off_tilt = tilt_deg

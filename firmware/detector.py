@@ -37,7 +37,7 @@ _BREAK_AWAY_S = const(45)        # continuous seconds walking or away that count
 _BREAK_MIN_SEATED_S = const(300)  # a break is reported only after this much sitting
 _GAP_MS = const(5000)            # a longer silence restarts the window timing
 _GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
-_REWEAR_OFF_S = const(60)        # off the body this long: calibrate again when it is worn again
+_REWEAR_OFF_S = const(60)        # off the body this long: take a new frame when it is worn again
 GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
 
 
@@ -78,6 +78,10 @@ class PostureDetector:
         self._next_break_s = 0
         self._still_s = 0
         self._off_s = 0
+        # re-wear frame: pending flag, still seconds and their summed mean acceleration
+        self._rewear = False
+        self._rw_n = 0
+        self._rw_x = self._rw_y = self._rw_z = 0.0
         self._minute_reset()
         self.apply_settings(settings)
 
@@ -147,10 +151,11 @@ class PostureDetector:
         self._s_d += d
         self._s_d2 += d * d
         self._s_w2 += gx * gx + gy * gy + gz * gz
+        # the second's mean acceleration: calibration, off-body and re-wear use it
+        self._sax += ax
+        self._say += ay
+        self._saz += az
         if self._calibrating:
-            self._sax += ax
-            self._say += ay
-            self._saz += az
             self._sgx += gx
             self._sgy += gy
             self._sgz += gz
@@ -271,9 +276,10 @@ class PostureDetector:
         if self.frame is None:
             return
         flex, lean, tilt = self.frame.angles(gx, gy, gz)
-        self.flexion, self.lean, self.tilt = flex, lean, tilt
+        k = 1.0 / self._n
+        mx, my, mz = self._sax * k, self._say * k, self._saz * k
         act_before = self.activity.current
-        act = self.activity.second(mag_std, gyro_rms, step_deg, tilt)
+        act = self.activity.second(mag_std, gyro_rms, step_deg, tilt, self._n, mx, my, mz)
         if act != act_before:
             out.append((t, ev.ACTIVITY, act, act_before))
         if act != ev.ACT_MOVING and act != ev.ACT_WALKING and step_deg < GYRO_WAKE_DEG:
@@ -283,20 +289,77 @@ class PostureDetector:
         if act == ev.ACT_OFF_BODY:
             self._off_s += 1
         else:
-            rewear = self._off_s >= _REWEAR_OFF_S
-            self._off_s = 0
-            if rewear:
+            if self._off_s >= _REWEAR_OFF_S:
                 # Worn again after time off the body, perhaps clipped on at another angle:
-                # calibrate again (the wearer sits up; the clip buzzes once when done).
-                # Without a still moment within _CAL_GIVE_UP_S the old calibration stays.
-                if self._episode:
-                    self._end_episode(t, out)
-                self.request_calibration()
-                return
+                # take a new frame at the next still moment (see _rewear_second). Until
+                # then the old frame keeps watching.
+                self._rewear = True
+                self._rw_n = 0
+                self._rw_x = self._rw_y = self._rw_z = 0.0
+            self._off_s = 0
+            if self._rewear and self._rewear_second(t, act, mag_std, gyro_rms, step_deg, mx, my, mz, out):
+                flex, lean, tilt = self.frame.angles(gx, gy, gz)
+        self.flexion, self.lean, self.tilt = flex, lean, tilt
         seated = act == ev.ACT_SEATED or act == ev.ACT_MOVING
         self._slouch_second(t, seated, flex, out)
         self._break_second(t, seated, out)
         self._minute_second(t, act, seated, flex, out)
+
+    def _rewear_second(self, t, act, mag_std, gyro_rms, step_deg, mx, my, mz, out):
+        """Collect a still moment after re-wear; True once a new frame is taken.
+
+        The old frame gives no safe answer on its own: the clip may be back at
+        another angle, or the wearer may be slumped while clipping it on. The two
+        differ in one way gravity can see. Turning the clip within the plane of the
+        back (the usual change when clipping it on again) moves gravity within the
+        clip's face and leaves its elevation from the face (asin of up's Z component)
+        alone; bending forward raises the face toward the sky by the bend (face out).
+        So: when the face did not rise, the wearer is upright (or leaning back)
+        relative to the old frame and the moment is taken whole. When it rose, the
+        new turn within the face is taken but the old elevation kept, so a slump
+        at re-wear still reads as a slump (even a 3 degree one: taken whole, it
+        would make every later slouch read 3 degrees less). Re-wear can make the
+        clip more watchful, never less: a clip really clipped on with its face
+        tipped further skyward reads as bent forward by that much until the wearer
+        calibrates (button or `posture calibrate`): noisy, never silent.
+        """
+        still = (mag_std < CAL_MAG_STD and gyro_rms < CAL_GYRO_RMS + 0.05 and step_deg < CAL_STEP_DEG
+                 and (act == ev.ACT_SEATED or act == ev.ACT_LYING))
+        if not still:
+            self._rw_n = 0
+            self._rw_x = self._rw_y = self._rw_z = 0.0
+            return False
+        self._rw_x += mx
+        self._rw_y += my
+        self._rw_z += mz
+        self._rw_n += 1
+        if self._rw_n < _CAL_STILL_S or not self.activity.worn_proven:
+            return False
+        k = 1.0 / self._rw_n
+        cx, cy, cz = self._rw_x * k, self._rw_y * k, self._rw_z * k
+        c2 = cx * cx + cy * cy + cz * cz
+        if not 0.64 * _G2 < c2 < 1.44 * _G2:     # |a| not within 20 % of g: no gravity reading
+            self._rw_n = 0
+            self._rw_x = self._rw_y = self._rw_z = 0.0
+            return False
+        old = self.frame
+        if old is None:
+            return False
+        ez = old.up[2]
+        if cz > ez * math.sqrt(c2):
+            # the face rose: keep its old elevation, take only the turn within it
+            h = math.sqrt(cx * cx + cy * cy)
+            if h < 1e-6:
+                return False
+            h = math.sqrt(1.0 - ez * ez) / h
+            cx, cy, cz = cx * h, cy * h, ez
+        frame = Frame(cx, cy, cz)
+        if not frame.face_out:
+            return False
+        self.frame = frame
+        self._rewear = False
+        out.append((t, ev.CALIBRATED, _d10(frame.mount_tilt_deg), self._rw_n * self._n))
+        return True
 
     def _slouch_second(self, t, seated, flex, out):
         if not self._episode:
@@ -324,6 +387,11 @@ class PostureDetector:
         if flex > self._ep_peak:
             self._ep_peak = flex
         since = ticks_diff(t, self._ep_start)
+        if not self.activity.worn_proven:
+            # Not one breath seen since the last large motion: the clip may have just been
+            # put down on a desk at a slouch-like tilt (it is known off the body within
+            # _DESK_S s, which ends the episode). Hold the buzz until the body shows.
+            return
         if not self._ep_alerted:
             if since >= self._delay_ms:
                 self._ep_alerted = True

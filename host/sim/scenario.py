@@ -221,6 +221,78 @@ class _Day:
         self.upright(30, 120)
 
 
+# A very still, slow breather (wearer traits for render): 6 breaths a minute, the trunk
+# turning 0.12 degree/s at most (+-0.19 degree). Hard for off-body detection.
+STILL_BREATHER = {"breath_deg": 0.19, "breath_hz": 0.1, "fidget_scale": 0.3}
+HARD_SUSTAINED_S = 34.0   # hard days' slouches this long must alert (30 s delay, the ramp and a second)
+
+
+class _HardDay(_Day):
+    """Episodes at the edges of what the detector decides (see make_hard_day)."""
+
+    def near_slouch(self) -> None:
+        # just over the 15 degree threshold, held 45-120 s: must alert
+        self.add("slouch", self.u(45, 120), flex=self.u(16.5, 17.5), wander=0.3, ramp_s=self.u(1.0, 3.0))
+        self.upright(30, 90)
+
+    def just_too_short(self) -> None:
+        # 25-27 s at a clear slouch: the episode stays under the 30 s delay
+        self.add("brief_slouch", self.u(25, 27), flex=self.u(18, 25), ramp_s=self.u(1.0, 1.5))
+        self.upright(30, 90)
+
+    def just_long_enough(self) -> None:
+        # 34-36 s: the episode outlasts the delay by a few seconds: must alert once
+        self.add("slouch", self.u(HARD_SUSTAINED_S, 36), flex=self.u(20, 25), wander=0.5, ramp_s=self.u(1.0, 2.0))
+        self.upright(30, 90)
+
+    def walk_bent(self) -> None:
+        # slouched, then up and walking bent forward (a trolley, a phone): walking ends the slouch
+        self.add("slouch", self.u(40, 60), flex=self.u(20, 28), wander=1.0, ramp_s=self.u(1.0, 2.0))
+        self.add("transition", self.u(2, 3), kind="stand_up")
+        self.add("walking", self.u(60, 180), step_hz=self.u(1.5, 1.9), vert_acc=self.u(1.8, 2.6),
+                 flex=self.u(18, 30))
+        self.add("standing", self.u(5, 15), flex=self.u(0, 4))
+        self.add("transition", self.u(2, 3), kind="sit_down")
+        self.upright(30, 90)
+
+    def desk_propped(self) -> None:
+        # put down standing at a slouch-like tilt: only the noise floor moves it
+        self.add("transition", self.u(3, 6), kind="take_off")
+        self.add("off_body", self.u(90, 300), face="propped", flex=self.u(20, 30), lean=self.u(-5, 5))
+        self.add("transition", self.u(3, 6), kind="put_on")
+        self.upright(60, 120)
+
+    def rewear_slouched(self) -> None:
+        # off, then clipped on again turned within the back's plane, while slumped
+        self.add("transition", self.u(3, 6), kind="take_off")
+        self.add("off_body", self.u(90, 300), face="up" if self.rng.random() < 0.5 else "down",
+                 yaw_deg=self.u(0, 360), tilt_deg=self.u(0, 4), remount={"spin_deg": round(self.u(0, 360), 1)})
+        self.add("transition", self.u(3, 6), kind="put_on")
+        self.add("slouch", self.u(60, 150), flex=self.u(20, 28), wander=0.5, ramp_s=1.0)
+        self.upright(60, 120)
+        self.near_slouch()
+
+
+def make_hard_day(hours: float, seed: int) -> list[Segment]:
+    """A harder day: slouches just over the angle threshold (16.5-17.5 degrees), slouches
+    just shorter (25-27 s) and just longer (34-36 s) than the 30 s delay, walking bent
+    forward straight out of a slouch, the clip put down propped at 20-30 degrees (a slouch's
+    tilt, no breathing), and re-worn at another rotation while slumped. Render it with
+    wearer=STILL_BREATHER for the hardest wearer."""
+    total = float(hours) * 3600.0
+    if not total >= 60.0:
+        raise ValueError("a day needs at least one minute, got %r hours" % (hours,))
+    rng = np.random.default_rng([int(seed), 8])
+    day = _HardDay(total, rng)
+    day.add("upright", day.u(CALIBRATION_S + 5.0, 45.0), flex=0.0, calibration=True)
+    episodes = (day.near_slouch, day.just_too_short, day.just_long_enough, day.walk_bent,
+                day.desk_propped, day.rewear_slouched)
+    while not day.full:
+        for i in rng.permutation(len(episodes)):
+            episodes[int(i)]()
+    return day.segments
+
+
 def make_day(hours: float, seed: int) -> list[Segment]:
     """A desk-work day: calibration, then mostly upright work with slouches of
     varied length, brief slouches, reaches, recline and side lean, a walk every

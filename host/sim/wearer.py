@@ -231,18 +231,38 @@ def _breathing(t: np.ndarray, wearer: dict[str, float], seed: int) -> np.ndarray
     return amp * np.sin(phase)
 
 
-def _desk(seg: Segment, heading_deg: float) -> tuple[m.Array, m.Array]:
-    """The clip lying still on a desk: its quaternion and position."""
+def _desk(seg: Segment, heading_deg: float, wearer: dict[str, float], mnt: Mount) -> tuple[m.Array, m.Array]:
+    """The clip lying still on a desk: its quaternion and position.
+
+    face "up"/"down": lying flat, tipped tilt_deg about the desk's x axis. face "propped":
+    standing as it sat on the back but tipped forward by flex degrees from the wearer's
+    upright (leaning on a monitor stand or in a pen pot), so it reads as a slouch of that
+    size; nothing but the sensor's noise moves it.
+    """
     p = seg.params
-    q = m.quat_mul(m.quat_axis(2, math.radians(float(p.get("yaw_deg", 0.0)))),
-                   m.quat_axis(0, math.radians(float(p.get("tilt_deg", 0.0)))))
     face = p.get("face", "up")
-    if face not in ("up", "down"):
-        raise ValueError("off_body face must be 'up' or 'down', not %r" % (face,))
+    if face not in ("up", "down", "propped"):
+        raise ValueError("off_body face must be 'up', 'down' or 'propped', not %r" % (face,))
+    if face == "propped":
+        q = m.quat_mul(m.trunk_quat(wearer["upright_deg"] + float(p.get("flex", 25.0)),
+                                    float(p.get("lean", 0.0)), heading_deg), mnt.quat())
+    else:
+        q = m.quat_mul(m.quat_axis(2, math.radians(float(p.get("yaw_deg", 0.0)))),
+                       m.quat_axis(0, math.radians(float(p.get("tilt_deg", 0.0)))))
     if face == "down":
         q = m.quat_mul(q, m.quat_axis(0, math.pi))
     pos = m.quat_rotate(m.quat_axis(2, math.radians(heading_deg)), np.array(DESK_M))
     return q, pos
+
+
+def _remount(spec: dict[str, Any], cur: Mount) -> Mount:
+    """The mount an off_body segment's "remount" param puts the clip back on at (what it
+    leaves out stays as it was: clipped on the same spot, turned by spin_deg)."""
+    unknown = set(spec) - {"spin_deg", "tilt_deg", "tilt_dir_deg"}
+    if unknown:
+        raise ValueError("remount knows spin_deg, tilt_deg and tilt_dir_deg, not %s" % ", ".join(sorted(unknown)))
+    return Mount(float(spec.get("spin_deg", cur.spin_deg)), float(spec.get("tilt_deg", cur.tilt_deg)),
+                 float(spec.get("tilt_dir_deg", cur.tilt_dir_deg)))
 
 
 def _handle(q: np.ndarray, pos: np.ndarray, sl: slice, tl: np.ndarray, dur: float,
@@ -296,14 +316,24 @@ def render(segments: Sequence[Segment], rate_hz: float = RATE_HZ, mount: str | M
             state = _segment_body(body, sl, t[sl] - seg.start_s, seg, i, segments, traits, state, rng)
     body.flex += _breathing(t, traits, seed)
     q_body = m.trunk_quat(body.flex, body.lean, body.head)
-    q = m.quat_mul(q_body, mnt.quat())
+    # the clip's mount: the recording's, until an off_body segment with "remount" clips it on anew
+    mounts = []
+    cur = mnt
+    for seg in segments:
+        mounts.append(cur)
+        if seg.label == "off_body" and "remount" in seg.params:
+            cur = _remount(seg.params["remount"], cur)
+    q_mount = np.empty((n, 4))
+    for i in range(len(segments)):
+        q_mount[bounds[i]:bounds[i + 1]] = mounts[i].quat()
+    q = m.quat_mul(q_body, q_mount)
     pos = m.quat_rotate(q_body, np.array(LEVER_M))
     worn = np.ones(n, dtype=bool)
     for i, seg in enumerate(segments):
         if seg.label != "off_body":
             continue
         sl = slice(bounds[i], bounds[i + 1])
-        q_desk, p_desk = _desk(seg, heads[i])
+        q_desk, p_desk = _desk(seg, heads[i], traits, mounts[i])
         q[sl] = q_desk
         pos[sl] = p_desk
         worn[sl] = False
