@@ -10,13 +10,12 @@
 Nothing here may stop the clip from alerting: a log that cannot be opened is
 reported and replaced by None; no data channel means no protocol.
 
-The protocol handler (firmware/protocol.py, about 6 KB of RAM once loaded) is
-imported only when a host first sends something on the data channel: boot.py
-enables that channel on every start, but a clip worn on its cell never hears
-from a host. The protocol only ever answers, so the host sees no difference.
+The protocol handler (firmware/protocol.py, about 7 KB of RAM once loaded from .py, with
+the LIVE gauge's callback) is imported only when a host first sends something on the data
+channel: boot.py enables that channel on every start, but a clip worn on its cell
+never hears from a host. The protocol only ever answers, so the host sees no difference.
 """
 
-from firmware import events as ev
 from firmware.log import LEAN, Log
 from firmware.overrides import Overrides
 from firmware.storage import Storage
@@ -26,32 +25,6 @@ LOG_DIR = "/log"
 
 def open_storage(os_module, open_fn, directory=LOG_DIR):
     return Storage(directory, os_module, open_fn)
-
-
-def live_from_detector(detector, health=None):
-    """The LIVE callback: (flexion d10, side lean d10, state) from the detector, or None.
-
-    When `health` (firmware.health.Health) names a problem, that is the state: a clip
-    that cannot sense must not show a reassuring "seated"."""
-    def live():
-        problem = health.problem() if health is not None else None
-        if problem is not None:
-            if detector.frame is None:
-                return None, None, problem
-            return int(detector.flexion * 10), int(detector.lean * 10), problem
-        if detector.calibrating:
-            if detector.frame is None:
-                return None, None, "calibrating"
-            return int(detector.flexion * 10), int(detector.lean * 10), "calibrating"
-        if not detector.calibrated:
-            return None
-        if detector.in_slouch:
-            state = "slouch"
-        else:
-            act = detector.activity.current
-            state = ev.ACTIVITY_NAMES[act] if 0 <= act < len(ev.ACTIVITY_NAMES) else "unknown"
-        return int(detector.flexion * 10), int(detector.lean * 10), state
-    return live
 
 
 def device_id(microcontroller):
@@ -85,7 +58,7 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
         pass
 
     def make():
-        from firmware.protocol import Protocol
+        from firmware.protocol import Protocol, live_from_detector
 
         def on_set(_key, _value):
             detector.apply_settings(settings)

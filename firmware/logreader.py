@@ -1,16 +1,12 @@
-"""The log's host side (imported when a host first talks): SYNC's reader and the seq rule.
-
-The rule (docs/protocol.md): every seq the host can see is safe from reuse before it is
-handed out. settle() makes it so: the waiting batch goes to the flash, or when it cannot
-(drive full, I/O error) the seq floor is saved past it; a restart then numbers on from
-there. On a read-only drive nothing can be saved and the records carry volatile seqs.
+"""Reading the log for SYNC (imported at the first SYNC).
 
 The Reader serves records with seq >= from_seq, oldest first, one at a time, through one
 512-byte window it reuses: from the flash segments (read a window at a time, never a
 whole 8 KB segment), then the RAM records settle() made safe. It finds its place by
 seq, so a batch flushed or a segment grown while the host reads is picked up, and a
 record moved from RAM to the flash meanwhile is not sent twice. Damaged bytes are
-skipped (firmware.record.next_record).
+skipped (firmware.record.next_record). RAM records go out only below the line
+firmware.protocol.settle() drew (never a seq a restart could hand out again).
 """
 
 from micropython import const
@@ -18,39 +14,6 @@ from micropython import const
 from firmware import record as rec
 
 _WIN = const(512)     # bytes of the window; a record is at most rec.MAX_SIZE (20)
-
-
-def settle(log):
-    """Make every seq the log has handed out safe from reuse by a restart. True when it is."""
-    if log.readonly or log.flush() or log.floor >= log.next_seq:
-        return True
-    floor = log.floor
-    log.floor = log.next_seq
-    try:
-        log._save_state()
-        return True
-    except OSError:
-        log.floor = floor
-        log.write_errors += 1
-        return False
-
-
-def time_anchor(log, t_ms, unix_s):
-    """TIME: log the record and make it safe; its seq (the one the host is told)."""
-    settle(log)   # what waits goes first, so the TIME record is not among records renumbered below
-    seq = log.time_anchor(t_ms, unix_s)
-    settle(log)
-    # A drive turned read-only just now renumbers what is in RAM (Log._go_volatile): report
-    # the record under its new seq. Found by type and ticks among the RAM records.
-    t = t_ms & rec.TICKS_MASK
-    for data in (log.ram, log.buf):
-        pos = 0
-        while pos < len(data):
-            if data[pos + 8] >> 5 == rec.T_TIME and (
-                    data[pos + 5] | data[pos + 6] << 8 | data[pos + 7] << 16 | (data[pos + 8] & 31) << 24) == t:
-                seq = rec.seq_at(data, pos)
-            pos += rec.SIZES[data[pos + 8] >> 5]
-    return seq
 
 
 class Reader:
@@ -97,6 +60,7 @@ class Reader:
             return True
         log = self.log
         if self.limit < 0:   # first time past the flash: make the RAM records safe, then look again
+            from firmware.protocol import settle
             self.limit = log.next_seq if settle(log) else 0
             if self._fill_flash():
                 return True

@@ -13,7 +13,8 @@ from binascii import hexlify
 
 from micropython import const
 
-from firmware import logreader
+from firmware import events as ev
+from firmware import record as rec
 from firmware import settings as settings_mod
 from firmware.crc import crc16
 from firmware.ticks import ticks_add, ticks_diff
@@ -63,6 +64,70 @@ def _spec_row(key):
         if row[0] == key:
             return row
     return None
+
+
+def settle(log):
+    """Make every seq the log has handed out safe from reuse by a restart. True when it is.
+
+    The rule (docs/protocol.md): every seq the host can see is safe before it goes out. The
+    waiting batch goes to the flash, or when it cannot (drive full, I/O error) the seq floor
+    is saved past it, so a restart numbers on from there. A read-only drive can save
+    nothing: its records carry volatile seqs (firmware/log.py)."""
+    if log.readonly or log.flush() or log.floor >= log.next_seq:
+        return True
+    floor = log.floor
+    log.floor = log.next_seq
+    try:
+        log._save_state()
+        return True
+    except OSError:
+        log.floor = floor
+        log.write_errors += 1
+        return False
+
+
+def time_anchor(log, t_ms, unix_s):
+    """TIME: log the record and make it safe; its seq (the one the host is told)."""
+    settle(log)   # what waits goes first, so the TIME record is not among records renumbered below
+    seq = log.time_anchor(t_ms, unix_s)
+    settle(log)
+    # A drive turned read-only just now renumbers what is in RAM (Log._go_volatile): report
+    # the record under its new seq. Found by type and ticks among the RAM records.
+    t = t_ms & rec.TICKS_MASK
+    for data in (log.ram, log.buf):
+        pos = 0
+        while pos < len(data):
+            if data[pos + 8] >> 5 == rec.T_TIME and (
+                    data[pos + 5] | data[pos + 6] << 8 | data[pos + 7] << 16 | (data[pos + 8] & 31) << 24) == t:
+                seq = rec.seq_at(data, pos)
+            pos += rec.SIZES[data[pos + 8] >> 5]
+    return seq
+
+
+def live_from_detector(detector, health=None):
+    """The LIVE callback: (flexion d10, side lean d10, state) from the detector, or None.
+
+    When `health` (firmware.health.Health) names a problem, that is the state: a clip
+    that cannot sense must not show a reassuring "seated"."""
+    def live():
+        problem = health.problem() if health is not None else None
+        if problem is not None:
+            if detector.frame is None:
+                return None, None, problem
+            return int(detector.flexion * 10), int(detector.lean * 10), problem
+        if detector.calibrating:
+            if detector.frame is None:
+                return None, None, "calibrating"
+            return int(detector.flexion * 10), int(detector.lean * 10), "calibrating"
+        if not detector.calibrated:
+            return None
+        if detector.in_slouch:
+            state = "slouch"
+        else:
+            act = detector.activity.current
+            state = ev.ACTIVITY_NAMES[act] if 0 <= act < len(ev.ACTIVITY_NAMES) else "unknown"
+        return int(detector.flexion * 10), int(detector.lean * 10), state
+    return live
 
 
 class Protocol:
@@ -232,7 +297,7 @@ class Protocol:
         self.reader = None  # a new session: whatever an earlier host started stops
         self.live_on = False
         log = self.log
-        logreader.settle(log)   # next= names seqs: none of them may come back after a power cut
+        settle(log)   # next= names seqs: none of them may come back after a power cut
         self._send("HELLO id=%s fw=%s proto=%d boot=%d first=%d next=%d acked=%d" % (
             self.device_id, self.fw_version, _PROTO_VERSION, log.boot, log.first_seq(),
             log.next_seq, log.acked))
@@ -240,7 +305,7 @@ class Protocol:
     def _status(self, args):
         if args:
             return self._err("args", "STATUS takes no arguments")
-        logreader.settle(self.log)   # next= (see HELLO)
+        settle(self.log)   # next= (see HELLO)
         st = self.log.status()
         parts = ["STATUS"]
         for key in ("boot", "first", "next", "acked", "segments", "bytes", "buffered", "free",
@@ -261,7 +326,9 @@ class Protocol:
         # What the host may take must be on the flash first: a seq sent from RAM and then lost
         # in a power cut would be handed out again, and the host already holds it.
         self.log.flush()
-        self.reader = logreader.Reader(self.log, start)
+        from firmware.logreader import Reader
+
+        self.reader = Reader(self.log, start)
         self.sync_left = count
         self.sync_count = 0
 
@@ -277,7 +344,7 @@ class Protocol:
         unix = _uint(args[0], 0xFFFFFFFF) if len(args) == 1 else None
         if unix is None or unix < 1000000000:
             return self._err("args", "TIME <unix_seconds>")
-        seq = logreader.time_anchor(self.log, self.now, unix)   # on the flash before its seq goes out
+        seq = time_anchor(self.log, self.now, unix)   # on the flash before its seq goes out
         self._send("TIME boot=%d ms=%d seq=%d" % (self.log.boot, self.now, seq))
 
     def _calibrate(self, args):
@@ -285,7 +352,7 @@ class Protocol:
             return self._err("args", "CALIBRATE takes no arguments")
         if self.calibrate is None:
             return self._err("state", "calibration is not available")
-        logreader.settle(self.log)
+        settle(self.log)
         first = self.log.next_seq  # the outcome event will have this seq or a later one
         self.calibrate()
         self._send("OK CALIBRATE next=%d" % first)

@@ -95,7 +95,7 @@ class WearerFeed:
     """
 
     def __init__(self, recording: Any, log: Log, overrides: Overrides, samples_per_pass: int) -> None:
-        from firmware.datalink import live_from_detector
+        from firmware.protocol import live_from_detector
         from firmware.detector import PostureDetector
         from firmware.haptics import NullMotor, Player
         from firmware.monitor import Monitor
