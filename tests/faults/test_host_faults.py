@@ -523,3 +523,55 @@ def test_an_imported_drive_and_a_later_sync_are_the_same_clip(tmp_path: Path,
     assert devices == [imported["device_id"]]
     rows = table(db)
     assert len(rows) == len({(r[0], r[1]) for r in rows})
+
+
+# ---- memory stays bounded whatever the input --------------------------------------------------------
+MEMORY_LIMIT = 400 << 20   # address space for the whole CLI process; it starts at about 155 MB
+_RUN_CLI = "import sys\nfrom host.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+def _run_limited(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    return subprocess.run([sys.executable, "-c", _RUN_CLI, *args], cwd=cwd, env=env, preexec_fn=limit,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _sparse(path: Path, head: bytes, size: int) -> Path:
+    with open(path, "wb") as f:        # sparse: no disk used, reads as NUL bytes
+        f.write(head)
+        f.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize("case", ["replay_nul_flood", "replay_dev_zero", "replay_settings_urandom",
+                                  "import_dev_zero", "import_huge_segment", "settings_fifo"])
+def test_memory_stays_bounded_on_endless_and_huge_inputs(case: str, tmp_path: Path) -> None:
+    """Each in its own process under a 400 MB address-space limit: a clear error, exit 2."""
+    csv = tmp_path / "small.csv"
+    csv.write_text("t_s,ax,ay,az,gx,gy,gz\n" + "".join("%.3f,0,0,9.8,0,0,0\n" % (i / 26) for i in range(400)))
+    if case == "replay_nul_flood":
+        big = _sparse(tmp_path / "rec.csv", b"t_s,ax,ay,az,gx,gy,gz\n", 2 << 30)
+        args, words = ["replay", str(big)], "line 2: longer than"
+    elif case == "replay_dev_zero":
+        args, words = ["replay", "/dev/zero"], "line 1: longer than"
+    elif case == "replay_settings_urandom":
+        args, words = ["replay", str(csv), "--settings", "/dev/urandom"], "not a regular file"
+    elif case == "import_dev_zero":
+        args, words = ["import", "/dev/zero", "--device", "C1", "--db", str(tmp_path / "db")], "not a regular file"
+    elif case == "import_huge_segment":
+        big = _sparse(tmp_path / "00000001.bin", b"", 1 << 30)
+        args, words = ["import", str(big), "--device", "C1", "--db", str(tmp_path / "db")], "too big"
+    else:
+        fifo = tmp_path / "settings.toml"
+        os.mkfifo(fifo)                       # opening it for reading must not wait for a writer
+        args, words = ["replay", str(csv), "--settings", str(fifo)], "not a regular file"
+    res = _run_limited(args, tmp_path)
+    assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
+    assert res.stderr.startswith("posture: error:") and words in res.stderr, res.stderr[-2000:]
+    assert "Traceback" not in res.stderr and "MemoryError" not in res.stderr
+    assert not (tmp_path / "db").exists()
