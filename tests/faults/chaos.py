@@ -382,9 +382,10 @@ class LinkToDevice:
     """A pyserial-like port on the simulated clip's usb_cdc.data, for host.transport.Transport.
 
     Reading steps the clip STEP_MS of simulated time when nothing waits, so the clip answers
-    exactly as its loop would, deterministically. `cut_after` pulls the cable once that many
-    reply lines have come through (with `mid`, half of the next line too): from then on every
-    read and write fails as a vanished /dev/ttyACM does (OSError 5). A clip that stays silent
+    exactly as its loop would, deterministically. `cut_after` pulls the cable right after that
+    many reply lines have come through (with `mid`, after half of the next line): from then on
+    every read and write fails as a vanished /dev/ttyACM does (OSError 5), so the host's next
+    command never reaches the clip. A clip that stays silent
     for `max_wait_ms` of simulated time fails the read too (the host's timeout, on the
     simulated clock so the outcome never depends on the machine's speed)."""
 
@@ -397,8 +398,8 @@ class LinkToDevice:
         self.timeout: float | None = 0.05
         self.buf = bytearray()
         self.lines = 0
-        self.cut = False
         self.bytes_in = 0
+        self.cut = cut_after == 0 and not mid   # pulled before the clip said anything
         dev.board.data.take_output()     # a new connection: nothing of an earlier one waits
 
     def _pump(self) -> None:
@@ -411,14 +412,16 @@ class LinkToDevice:
         if self.cut_after is not None:
             keep = bytearray()
             for line in out.splitlines(keepends=True):
-                if self.lines >= self.cut_after:
-                    if self.mid:
-                        keep += line[:max(1, len(line) // 2)]
+                if self.lines >= self.cut_after:      # only with mid: half of the next line
+                    keep += line[:max(1, len(line) // 2)]
                     self.cut = True
                     break
                 keep += line
                 if line.endswith(b"\n"):
                     self.lines += 1
+                if self.lines >= self.cut_after and not self.mid:
+                    self.cut = True                   # pulled right after this line arrived
+                    break
             out = bytes(keep)
         self.buf += out
         self.bytes_in += len(out)
@@ -709,7 +712,15 @@ class _Runner:
     def drive_free(self) -> None:
         self.dev.board.fs_capacity = None
 
+    def clip_running(self) -> bool:
+        """code.py has started since the last power cut (the data channel exists again)."""
+        last = max(self.restarts, default=-1)
+        return any(t > last and line.startswith("posture: running on") for t, line in self.dev.console_lines())
+
     def do_set(self, f: Fault) -> None:
+        if not self.clip_running():       # the host waits for the clip to come back
+            self.at(self.now() + 2000, lambda: self.do_set(f))
+            return
         key, value = (GOOD_SETS if f.good else REFUSED_SETS)[int(f.arg or 0) % len(GOOD_SETS if f.good
                                                                                  else REFUSED_SETS)]
         replies = talk(self.dev, "SET %s %s" % (key, value))
@@ -747,6 +758,9 @@ class _Runner:
         from host.sync import sync
         from host.transport import Transport
 
+        if not self.clip_running():
+            self.at(self.now() + 2000, lambda: self.sync(f))
+            return
         self.res.applied["sync"] += 1
         link = LinkToDevice(self.dev, cut_after=f.cut, mid=f.mid)
         db = Database(self.db_path)
