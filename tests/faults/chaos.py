@@ -167,7 +167,7 @@ def chaos_day(seed: int, hours: float, rewear_spin: float | None = None) -> Day:
     """A desk day with clear postures (the chaos tier tests faults, not thresholds: those are
     the acceptance tier's). Slouches of 20-32 degrees, upright sitting within a degree of the
     calibrated upright, one clip-off episode per ~1.5 hours (always one when rewear_spin is
-    given: the clip is put back on spun by that many degrees about its face-out axis)."""
+    given: the clip is put back on turned by that many degrees about its face-out axis)."""
     rng = np.random.default_rng([int(seed), 11])
     total = float(hours) * 3600.0
     spec: list[tuple] = [("upright", 40.0, {"flex": 0.0, "calibration": True})]
@@ -235,7 +235,12 @@ def chaos_day(seed: int, hours: float, rewear_spin: float | None = None) -> Day:
     day = Day(int(seed), float(hours), segments, rec_a, mount_a, rewears=rewears)
     if rewear_spin is not None:
         off = next(s for s in segments if s.label == "off_body")
-        day.mount_b = Mount(float(rewear_spin), float(rng.uniform(0, 15)), float(rng.uniform(0, 360)))
+        # Put back on turned about its face-out axis, at the same tilt. A different tilt up or
+        # down the spine cannot be told from the wearer sitting slumped when the clip goes on
+        # (gravity alone sees the same face elevation either way): the firmware keeps the
+        # earlier elevation then (the README asks to sit upright when clipping it on), so the
+        # physically judgeable re-wear is a turn in the back's plane, by any angle.
+        day.mount_b = Mount(float(rewear_spin), mount_a.tilt_deg, mount_a.tilt_dir_deg)
         rec_b = render(segments, rate_hz=RATE_HZ, mount=day.mount_b, seed=seed)
         day.switch_s = (off.start_s + off.end_s) / 2
         day.motion = _Rewear(rec_a, rec_b, int(day.switch_s * 1000))

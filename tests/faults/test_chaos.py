@@ -71,8 +71,8 @@ def test_random_fault_schedules_keep_every_invariant(day_args: tuple, schedule: 
 
 
 def test_rewear_at_another_mount_on_a_clean_day(cases) -> None:
-    """Re-wear alone: the clip taken off, left on the desk, put back on spun 231 degrees and
-    tilted 14 degrees; it must take the new mount and judge the rest of the day by it."""
+    """Re-wear alone: the clip taken off, left on the desk, put back on turned 231 degrees about
+    its face-out axis; it must take the new mount and judge the rest of the day by it."""
     check((3, 2.0, 231.0), [], cases)
 
 
