@@ -16,22 +16,25 @@ the sensor's noise moves its reading. The figures behind the numbers below:
   - breathing turns the upper back by 0.3-1 degree at 12-18 breaths a minute;
     a very still, slow breather (6 a minute, turning 0.12 degree/s at most)
     still sways +-0.19 degree, 0.38 degree from end to end every 5 s;
-  - pulse (ballistocardiogram) micro-motion on the back is about 1-5 mg, the
-    same size as the noise of one sample: too weak to use without filtering
-    we cannot afford, so it is not relied on.
+  - pulse (ballistocardiogram) micro-motion on the back is a few mg at most,
+    the size of one sample's noise: too weak to use without band filtering we
+    do not spend the RAM and time on, so it is not relied on.
 So each quiet second's mean direction is compared with the mean direction of
-the quiet spell so far. A change of more than BREATH_DEG (0.12 degree: 4 noise
-standard deviations at 26 Hz, 3.7 at 10 Hz, so noise alone crosses it about
-once in 3,000 seconds at 26 Hz and once in 500 at 10 Hz) is body motion and starts
-a new spell. _DESK_S seconds without one mean a rigid clip: off the body. A
-breather at 6 a minute crosses it at least once every 7.5 s (worst case: the
-spell starts mid-breath and its mean follows the breath), so 12 s is enough;
-that is 12-14 s after the clip is put down, well before the slouch delay (30 s;
-5 s at the least, see the detector's alert gate for that case).
+the quiet spell so far. A change of more than BREATH_DEG / sqrt(samples in the
+second) (0.084 degree at 26 Hz, 0.136 at 10 Hz: 4 noise standard deviations,
+so on a desk noise alone crosses it a few times an hour) is body motion and
+starts a new spell. _DESK_S seconds without one mean a rigid clip: off the
+body. Measured on the simulated wearer at 26 Hz (an hour each, slow wander
+added): a 6-a-minute breather of +-0.19 degree goes at most 14 s without one,
+of +-0.15 degree at most 17 s; so 20 s. (At 10-13 Hz the noise threshold
+grows and those runs reach 24 s: slower sampling than the board's 26 Hz would
+take such a still breather off the body.) A desk is known 20-22 s after the
+clip is put down, 8 s before the default slouch delay; for shorter delays (5 s
+at the least) the detector holds the alert until a breath is seen (below).
 
-The temperature sensor would tell the same story more slowly (the clip cools
-from skin temperature by about 1 degree C a minute on a desk): it costs an
-extra I2C read and minutes, where the noise floor takes seconds.
+The chip's temperature would tell the same story more slowly (a clip taken
+off cools from skin temperature over minutes) at the cost of an extra I2C
+read; the noise floor takes seconds and no bus traffic.
 
 Worn, proven. Large motion (a reach, steps, the clip in the hand) says
 nothing about where the clip is now. `worn_proven` holds once _PROOF small
@@ -54,7 +57,7 @@ MOVE_MAG_STD = 0.45         # m/s^2: shifting, getting up
 MOVE_GYRO_RMS = 0.30        # rad/s (about 17 deg/s): a reach or a turn
 MOVE_STEP_DEG = 4.0         # deg the trunk turned within one second
 LYING_TILT_DEG = 60.0       # trunk this far from the calibrated upright: lying
-BREATH_DEG = 0.43           # body motion: a second's mean direction this far (deg) from the spell's, over sqrt(samples)
+BREATH_DEG = 0.43           # body motion: a second's mean direction this far from the spell's, deg * sqrt(samples)
 BREATH_MIN_DEG = 0.05       # ... and never less (fast sampling: the noise floor is not all white)
 _BREATH_NSIN2 = math.sin(BREATH_DEG * math.pi / 180.0) ** 2
 _BREATH_MIN_SIN2 = math.sin(BREATH_MIN_DEG * math.pi / 180.0) ** 2

@@ -44,8 +44,9 @@ def body_rotation(flexion: float, lean: float) -> np.ndarray:
 def samples(pose: Callable[[float], tuple[float, float]], seconds: float, rate: float = 26.0,
             spin: float = 0.0, tilt: float = 0.0, breathing: float = 0.5, noise: float = 0.018,
             gyro_noise: float = 0.003, seed: int = 0, t0: float = 0.0,
-            extra_acc: Callable[[float], np.ndarray] | None = None) -> Iterator[tuple[float, ...]]:
-    """Yield (t_s, ax, ay, az, gx, gy, gz)."""
+            extra_acc: Callable[[float], np.ndarray] | None = None,
+            breath_hz: float = 0.25) -> Iterator[tuple[float, ...]]:
+    """Yield (t_s, ax, ay, az, gx, gy, gz); breathing is a flexion of that amplitude (deg) at breath_hz."""
     rng = random.Random(seed)
     m = mount(spin, tilt)
     n = int(seconds * rate)
@@ -55,7 +56,7 @@ def samples(pose: Callable[[float], tuple[float, float]], seconds: float, rate: 
     for i in range(n + 1):
         t = t0 + i * dt
         flex, lean = pose(t)
-        flex += breathing * math.sin(2 * math.pi * 0.25 * t)
+        flex += breathing * math.sin(2 * math.pi * breath_hz * t)
         r = body_rotation(flex, lean) @ m            # sensor axes in world axes
         acc_world = up + (extra_acc(t) if extra_acc is not None else 0.0)
         a = r.T @ acc_world

@@ -13,6 +13,21 @@ from .synth import samples, steps
 MOUNTS = [(0, 0), (90, 10), (180, -20), (270, 25), (37, 5)]
 
 
+def alert_in_window(r, pose_t, delay_s=30, ramp_s=1.5):
+    """The one promise about timing, as tight as the detector keeps it. The episode starts at
+    the first once-a-second decision past the threshold: within the pose's ramp (1.5 s here)
+    plus up to 1 s of tilt filter and 1 s of cadence. The alert comes `delay` after that, to
+    the sample (its own 'since' field), once a breath has been seen (always, when breathing)."""
+    starts = kinds(r, ev.SLOUCH_START)
+    alerts = kinds(r, ev.SLOUCH_ALERT)
+    assert len(alerts) == 1, alerts
+    start = max(e[0] for e in starts if e[0] <= alerts[0][0])
+    assert pose_t <= start <= pose_t + ramp_s + 2, (pose_t, start)
+    assert delay_s * 1000 <= alerts[0][2] < delay_s * 1000 + 1000, alerts
+    assert pose_t + delay_s <= alerts[0][0] <= pose_t + delay_s + ramp_s + 2, (pose_t, alerts)
+    return alerts[0][0]
+
+
 @pytest.mark.parametrize("spin,tilt", MOUNTS)
 def test_sustained_slouch_alerts_once_then_reminds(spin, tilt):
     pose = steps((0, 0, 0), (30, 25, 0), (330, 0, 0))
@@ -20,8 +35,7 @@ def test_sustained_slouch_alerts_once_then_reminds(spin, tilt):
     cal = kinds(r, ev.CALIBRATED)
     assert len(cal) == 1 and cal[0][0] < 10
     alerts = kinds(r, ev.SLOUCH_ALERT)
-    assert len(alerts) == 1
-    assert 30 + 28 <= alerts[0][0] <= 30 + 45
+    alert_in_window(r, 30)
     reminders = kinds(r, ev.SLOUCH_REMINDER)
     # alert near t=61, reminders every 120 s while it lasts (until ~331)
     assert [round(e[0] - alerts[0][0]) for e in reminders] == [120, 240]
@@ -68,8 +82,9 @@ def test_delay_setting_is_respected():
     pose = steps((0, 0, 0), (30, 25, 0), (200, 0, 0))
     s = Settings()
     s.slouch_delay_s = 90
-    alerts = kinds(run(samples(pose, 220), s), ev.SLOUCH_ALERT)
-    assert len(alerts) == 1 and 30 + 88 <= alerts[0][0] <= 30 + 105
+    alert_in_window(run(samples(pose, 220), s), 30, delay_s=90)
+    s.slouch_delay_s = 5     # the least the settings allow
+    alert_in_window(run(samples(pose, 220), s), 30, delay_s=5)
 
 
 def test_lying_down_never_alerts_and_is_reported():
@@ -116,8 +131,7 @@ def test_slouch_across_the_ticks_wrap():
     pose = steps((0, 0, 0), (30, 25, 0), (200, 0, 0))
     start = (1 << 29) - 60_000        # the wrap falls 60 s in, mid-episode
     r = run(samples(pose, 220), ticks_start=start)
-    alerts = kinds(r, ev.SLOUCH_ALERT)
-    assert len(alerts) == 1 and 58 <= alerts[0][0] <= 75
+    alert_in_window(r, 30)
     end = kinds(r, ev.SLOUCH_END)[0]
     assert abs(end[2] / 1000 - 170) < 5
 
@@ -176,8 +190,7 @@ def test_clip_put_back_at_another_angle_recalibrates_and_still_alerts():
     r, t_back = _off_and_back_on(spin_after=90)
     cal = kinds(r, ev.CALIBRATED)
     assert len(cal) == 2 and t_back < cal[1][0] < t_back + 30
-    alerts = kinds(r, ev.SLOUCH_ALERT)
-    assert len(alerts) == 1 and t_back + 60 + 28 <= alerts[0][0] <= t_back + 60 + 45
+    alert_in_window(r, t_back + 60)
 
 
 def test_clip_put_back_the_same_way_recalibrates_and_alerts_once():
@@ -203,7 +216,8 @@ def test_recalibration_that_never_finds_a_still_moment_keeps_the_old_one():
     fail = [x for x in det_events if x[1] == ev.CALIBRATION_FAILED]
     assert len(fail) == 1 and fail[0][2] == ev.CAL_NOT_STILL and 95 <= fail[0][0] <= 105
     alert = [x for x in det_events if x[1] == ev.SLOUCH_ALERT]
-    assert len(alert) == 1 and 128 <= alert[0][0] <= 145
+    # the old calibration is back at ~100 s, as the slump ends: the alert 30 s after (see alert_in_window)
+    assert len(alert) == 1 and 130 <= alert[0][0] <= 130 + 1.5 + 2
 
 
 def test_a_clip_lying_flat_reports_face_out_once_per_request():
@@ -240,3 +254,113 @@ def test_a_very_still_wearer_taken_for_off_body_wakes_on_a_slow_slump():
         return (0.0, 0.0) if t < 120 else (min(25.0, 0.4 * (t - 120)), 0.0)
     r = run(samples(pose, 400, breathing=0.05))
     assert kinds(r, ev.SLOUCH_ALERT), [e for e in r["events"] if e[1] == ev.ACTIVITY]
+
+
+# ----- honest wear detection (issue 11, finding 6) -----
+
+def _put_down(tilt, seconds=120, spin=0, mount_tilt=0):
+    """Worn upright for 60 s, 3 s in the hand, then propped on a desk tipped `tilt` degrees
+    forward of the wearer's upright (as a slouch would read): no breathing, sensor noise only."""
+    worn = list(samples(steps((0, 0, 0)), 60, spin=spin, tilt=mount_tilt, seed=1))
+    t = worn[-1][0] + 1 / 26
+
+    def hand(x):
+        u = (x - t) / 3.0
+        return tilt * u + 20 * math.sin(math.pi * u), 8 * math.sin(2 * math.pi * u)
+
+    def shake(x):
+        return np.array([0.8 * math.sin(2 * math.pi * 2.1 * x), 0.5 * math.sin(2 * math.pi * 1.3 * x), 0.6 * math.sin(2 * math.pi * 2.7 * x)])
+
+    held = list(samples(hand, 3, t0=t, breathing=0.0, extra_acc=shake, spin=spin, tilt=mount_tilt, seed=2))
+    t = held[-1][0] + 1 / 26
+    desk = list(samples(lambda _x: (float(tilt), 0.0), seconds, t0=t, breathing=0.0, spin=spin,
+                        tilt=mount_tilt, seed=3))
+    return worn + held + desk, t
+
+
+@pytest.mark.parametrize("delay", [30, 5])
+@pytest.mark.parametrize("tilt,spin,mount_tilt", [(20, 0, 0), (25, 90, 10), (30, 270, 25)])
+def test_a_clip_put_down_at_a_slouch_tilt_is_off_body_before_it_could_alert(tilt, spin, mount_tilt, delay):
+    s = Settings()
+    s.slouch_delay_s = delay
+    smp, t_desk = _put_down(tilt, spin=spin, mount_tilt=mount_tilt)
+    r = run(smp, s)
+    assert kinds(r, ev.SLOUCH_START), "the desk reads as a slouch: nothing to hold back"
+    assert kinds(r, *ALERTS) == []
+    off = [e[0] for e in kinds(r, ev.ACTIVITY) if e[2] == ev.ACT_OFF_BODY]
+    # the noise floor is known in 20 s (firmware/activity.py), 8 s before the default delay
+    assert off and t_desk < off[0] <= t_desk + 22, (t_desk, off)
+    ends = kinds(r, ev.SLOUCH_END)
+    assert ends and ends[-1][0] == off[0]
+
+
+@pytest.mark.parametrize("spin,tilt", [(0, 0), (90, 10), (270, 25)])
+def test_a_very_still_slow_breather_is_never_taken_off_body(spin, tilt):
+    # 6 breaths a minute, +-0.19 degree: the trunk turns at 0.12 degree/s at most. 20 minutes
+    # upright and still, then a slow slump (0.5 degree/s) to 22 degrees, held.
+    def pose(t):
+        return (0.0, 0.0) if t < 1200 else (min(22.0, 0.5 * (t - 1200)), 0.0)
+    r = run(samples(pose, 1400, breathing=0.19, breath_hz=0.1, spin=spin, tilt=tilt, seed=7))
+    assert ev.ACT_OFF_BODY not in [e[2] for e in kinds(r, ev.ACTIVITY)]
+    assert len(kinds(r, ev.CALIBRATED)) == 1
+    # the slump crosses 15 degrees 30 s in (1230 s); it alerts 30 s after that
+    alert = kinds(r, ev.SLOUCH_ALERT)
+    assert len(alert) == 1 and 1260 <= alert[0][0] <= 1262, alert
+
+
+def _slumped_rewear(spin_after):
+    worn = list(samples(steps((0, 0, 0)), 60))
+    t = worn[-1][0] + 1 / 26
+    desk = list(samples(lambda _t: (90.0, 0.0), 180, breathing=0.0, t0=t))
+    t_back = desk[-1][0] + 1 / 26
+    # clipped on again while slumped at 22 degrees, sits up at +120 s, slouches again at +200 s
+    pose = steps((t_back, 22, 0), (t_back + 120, 0, 0), (t_back + 200, 22, 0), (t_back + 330, 0, 0))
+    back = list(samples(pose, 360, t0=t_back, spin=spin_after, seed=4))
+    return run(worn + desk + back), t_back
+
+
+@pytest.mark.parametrize("spin_after", [0, 90, 200])
+def test_rewear_while_slumped_never_calibrates_into_the_slouch(spin_after):
+    r, t_back = _slumped_rewear(spin_after)
+    cal = kinds(r, ev.CALIBRATED)
+    assert len(cal) == 2 and t_back < cal[1][0] < t_back + 15
+    alerts = kinds(r, ev.SLOUCH_ALERT)
+    # the slump it was clipped on in alerts (its episode starts once the new frame is taken,
+    # a few still seconds in), and so does the next slouch, on time and read at 22 degrees
+    assert len(alerts) == 2, alerts
+    assert t_back + 30 <= alerts[0][0] <= t_back + 45
+    assert t_back + 230 <= alerts[1][0] <= t_back + 233.5
+    assert all(200 <= e[3] <= 250 for e in alerts), alerts     # flexion at the alert, 0.1 degree
+
+
+def test_rewear_upright_at_another_rotation_takes_the_new_frame():
+    r, t_back = _off_and_back_on(spin_after=137)
+    assert len(kinds(r, ev.CALIBRATED)) == 2
+    alert_in_window(r, t_back + 60)
+
+
+def _walk(t0, seconds, flex, seed):
+    def steps_acc(t):
+        return np.array([0.3 * math.sin(2 * math.pi * 0.9 * t), 0.0, 2.5 * math.sin(2 * math.pi * 1.8 * t)])
+    return list(samples(steps((t0, flex, 0)), seconds, t0=t0, extra_acc=steps_acc, breathing=1.0, seed=seed))
+
+
+@pytest.mark.parametrize("walk_flex", [3, 25])
+@pytest.mark.parametrize("slouch_s", [20, 60])
+def test_walking_ends_a_slouch_and_never_alerts(walk_flex, slouch_s):
+    # slumped (alerted or not yet), then up and walking, upright or bent forward (a trolley,
+    # a phone) for 200 s: the episode ends as the walk is recognised and nothing buzzes in it
+    sit = list(samples(steps((0, 0, 0), (30, 25, 0)), 30 + slouch_s, seed=1))
+    t_walk = sit[-1][0] + 1 / 26
+    walk = _walk(t_walk, 200, walk_flex, seed=2)
+    t_sit = walk[-1][0] + 1 / 26
+    back = list(samples(steps((t_sit, 0, 0)), 60, t0=t_sit, seed=3))
+    r = run(sit + walk + back)
+    ends = kinds(r, ev.SLOUCH_END)
+    assert len(ends) == 1 and t_walk <= ends[0][0] <= t_walk + 5, ends
+    walking = [e[0] for e in kinds(r, ev.ACTIVITY) if e[2] == ev.ACT_WALKING]
+    assert walking and walking[0] <= t_walk + 5
+    buzz = kinds(r, *ALERTS)
+    assert [e for e in buzz if e[0] >= t_walk] == []
+    assert len(buzz) == (1 if slouch_s > 30 + 3.5 else 0)
+    assert kinds(r, ev.SLOUCH_START)[-1][0] < t_walk     # walking bent forward starts none

@@ -177,3 +177,52 @@ def test_gravity_carried_by_the_gyro_matches_for_any_mount_and_move(spin, tilt, 
     assert _angle_deg(carried, rec.accel[k1]) < 1.0
     back_normal = rec.mount_matrix.T @ np.array([-1.0, 0.0, 0.0])
     assert _angle_deg(back_normal, np.array([0.0, 0.0, 1.0])) <= 25.0 + 1e-6
+
+
+def _tilt_from(rec, mask, ref_mask):
+    """Angle (deg) of each masked sample's mean gravity direction from the reference's."""
+    ref = rec.accel[ref_mask].mean(axis=0) - rec.accel_bias
+    a = rec.accel[mask].mean(axis=0) - rec.accel_bias
+    return _angle_deg(a, ref)
+
+
+@pytest.mark.parametrize("flex", [20.0, 30.0])
+def test_a_propped_desk_reads_as_a_slouch_tilt_and_holds_still(flex):
+    segs = build([("upright", 60, {"calibration": True}), ("transition", 4, {"kind": "take_off"}),
+                  ("off_body", 120, {"face": "propped", "flex": flex}),
+                  ("transition", 4, {"kind": "put_on"}), ("upright", 30)])
+    rec = render(segs, seed=3, mount="rotated")
+    desk = _mask(rec, "off_body")
+    calib = _mask(rec, "upright") & (rec.t_s < 60)
+    assert abs(_tilt_from(rec, desk, calib) - flex) < 1.5      # the tilt of a slouch of that size
+    clean = render(segs, seed=3, mount="rotated", noise=False)
+    inner = np.flatnonzero(desk)[2:-2]
+    assert np.ptp(clean.accel[inner], axis=0).max() < 1e-6    # nothing moves it but noise
+    assert not clean.worn[desk].any()
+
+
+def test_remount_turns_the_clip_on_the_back_from_the_put_on():
+    segs = build([("upright", 60, {"calibration": True}), ("transition", 4, {"kind": "take_off"}),
+                  ("off_body", 60, {"remount": {"spin_deg": 90.0}}),
+                  ("transition", 4, {"kind": "put_on"}), ("upright", 60, {"flex": 0.0, "wander": 0.0})])
+    rec = render(segs, seed=4, noise=False, wearer={"fidget_scale": 0.0})
+    before = _mask(rec, "upright") & (rec.t_s < 60)
+    after = _mask(rec, "upright") & (rec.t_s > 140)
+    g0 = rec.accel[before].mean(axis=0)
+    g1 = rec.accel[after].mean(axis=0)
+    # turned 90 degrees within the back's plane: gravity turns 90 degrees about the clip's Z,
+    # and its Z component (the face's elevation) stays
+    assert abs(_angle_deg(g0[:2], g1[:2]) - 90.0) < 2.0
+    assert abs(g0[2] - g1[2]) < 0.05
+    with pytest.raises(ValueError):
+        render(build([("upright", 10), ("off_body", 10, {"remount": {"spin": 3}}), ("upright", 10)]))
+
+
+def test_the_still_breather_turns_the_trunk_at_012_deg_per_s_at_most():
+    from host.sim.scenario import STILL_BREATHER
+    segs = build([("upright", 300, {"wander": 0.0})])
+    rec = render(segs, seed=5, noise=False, wearer=dict(STILL_BREATHER, fidget_scale=0.0))
+    rate = np.abs(np.diff(rec.flex_deg)) * rec.rate_hz
+    # 6 breaths a minute of +-0.19 degree: 2 pi 0.1 0.19 = 0.12 degree/s (+20 % amplitude swing)
+    assert 0.09 < rate.max() < 0.16
+    assert 0.3 < np.ptp(rec.flex_deg) < 0.5

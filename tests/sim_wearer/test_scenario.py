@@ -159,3 +159,26 @@ def test_eight_hour_day_renders_whole():
         if s.label == "recline":
             inside = (rec.t_s >= s.start_s + 4) & (rec.t_s < s.end_s)
             assert rec.flex_deg[inside].max() < -5
+
+
+def test_hard_days_hold_what_they_promise():
+    from host.sim.scenario import HARD_SUSTAINED_S, check_segments, make_hard_day
+    for seed in range(4):
+        segs = make_hard_day(1.5, seed)
+        check_segments(segs)
+        assert segs[0].params.get("calibration")
+        labels = [s.label for s in segs]
+        for i, s in enumerate(segs):
+            if s.label == "slouch" and s.params.get("wander") == 0.3:
+                assert 16.5 <= s.params["flex"] <= 17.5 and s.duration_s >= 45
+            if s.label == "brief_slouch":
+                assert 25 <= s.duration_s <= 27
+            if s.label == "walking":
+                assert 18 <= s.params["flex"] <= 30 and segs[i - 2].label == "slouch"
+            if s.label == "off_body" and s.params.get("face") == "propped":
+                assert 20 <= s.params["flex"] <= 30
+            if s.label == "off_body" and "remount" in s.params and i + 2 < len(segs):
+                assert segs[i + 2].label == "slouch" and segs[i + 2].params["flex"] >= 20
+        short = [s for s in segs if s.label == "slouch" and HARD_SUSTAINED_S <= s.duration_s <= 36]
+        assert short, "no slouch just over the delay"
+        assert {"walking", "brief_slouch", "off_body"} <= set(labels)
