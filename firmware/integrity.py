@@ -1,7 +1,8 @@
 """Start-up checks: a firmware set that is one deploy's, and settings that cannot disable the clip.
 
-wiring.main imports this module at start, runs the checks and drops it again
-(wiring.unload), so none of it stays in RAM while the clip runs; boot.py uses
+wiring.main imports this module at start and calls `start`, which drops the module
+from sys.modules when it is done, so none of it stays in RAM while the clip runs
+(about 1.5 KB of bytecode when loaded from .py); boot.py uses
 `finish_swap`, and the protocol's SET check (`setting_problem`) imports it again
 only when a host changes a setting.
 
@@ -344,3 +345,56 @@ def _imu_found(imu_factory, board, cfg, settings, say):
     except (OSError, RuntimeError, ValueError):
         return False
     return True
+
+
+def start(board, cfg, settings, overrides, getenv, say, health, os_module, open_fn, make_motor,
+          imu_factory, broken=None, version=None):
+    """wiring.main's start-up checks, once. Returns (settings, motor, problems): problems are
+    ERROR events' (code, detail) to log once the log is open. Sets health.dropped and
+    health.firmware ("mixed"; "nosync" when the protocol would not even import). `broken` is
+    the exception that kept the log's modules from importing (a set of two deploys), or None."""
+    from firmware import events as ev
+    from firmware.settings import SPEC
+    settings, motor, dropped = settle(board, cfg, settings, overrides, getenv, say, make_motor, imu_factory)
+    if motor is None:
+        from firmware.haptics import NullMotor
+        say("posture: running without vibration")
+        motor = NullMotor()
+    problems = []
+    if broken is not None:
+        health.firmware = "mixed"
+        problems.append((ev.ERR_FIRMWARE_MIXED, 0))
+        say("posture: the firmware on the drive is incomplete or mixed (%s: %s); running without the log "
+            "and sync: run `posture deploy` again" % (type(broken).__name__, broken))
+    for key in dropped:
+        problems.append((ev.ERR_SETTING_DROPPED, [row[0] for row in SPEC].index(key)))
+    health.dropped = ",".join(dropped)
+    if os_module is not None and open_fn is not None:
+        if version is None:
+            from firmware import VERSION as version
+        state, bad, first = check_firmware(os_module, open_fn, version)
+        if state == "mixed":
+            health.firmware = "mixed"
+            problems.append((ev.ERR_FIRMWARE_MIXED, bad))
+            say("posture: the firmware files on the drive are not one deploy's set (%s); "
+                "the clip runs with what works: run `posture deploy` again" % (first or "files differ"))
+            try:  # loaded only to see that it imports, then dropped (it is loaded on demand)
+                from firmware import protocol  # noqa: F401
+                _forget("protocol")
+            except (ImportError, AttributeError, NameError, SyntaxError) as exc:
+                say("posture: no sync with this firmware set (%s): run `posture deploy` again" % exc)
+                health.firmware = "nosync"
+    _forget("integrity")
+    return settings, motor, problems
+
+
+def _forget(name):
+    """Drop firmware.<name> from the loaded modules, so its code can be collected."""
+    import sys
+
+    import firmware
+    sys.modules.pop("firmware." + name, None)
+    try:
+        delattr(firmware, name)
+    except AttributeError:
+        pass

@@ -162,40 +162,6 @@ def _urandom(os_module):
     return fn
 
 
-def unload(name):
-    """Drop a firmware module used only at start, so its code does not stay in RAM."""
-    import sys
-    import firmware
-    sys.modules.pop("firmware." + name, None)
-    try:
-        delattr(firmware, name)
-    except AttributeError:
-        pass
-
-
-def start_checks(board, cfg, settings, overrides, getenv, say, health, os_module, open_fn):
-    """Settings the clip can run with, the motor, and the firmware set's state, checked once
-    (firmware/integrity.py, loaded for this and dropped again). Returns (settings, motor, problems):
-    problems are ERROR events' (code, detail) to log once the log is open."""
-    from firmware import integrity
-    from firmware.settings import SPEC
-    settings, motor, dropped = integrity.settle(board, cfg, settings, overrides, getenv, say,
-                                                make_motor, imu_factory)
-    problems = []
-    for key in dropped:
-        problems.append((ev.ERR_SETTING_DROPPED, [row[0] for row in SPEC].index(key)))
-    health.dropped = ",".join(dropped)
-    if os_module is not None and open_fn is not None:
-        state, bad, first = integrity.check_firmware(os_module, open_fn, VERSION)
-        if state == "mixed":
-            health.firmware = "mixed"
-            problems.append((ev.ERR_FIRMWARE_MIXED, bad))
-            say("posture: the firmware files on the drive are not one deploy's set (%s); "
-                "the clip runs with what works: run `posture deploy` again" % (first or "files differ"))
-    unload("integrity")
-    return settings, motor, problems
-
-
 def check_set_for(board, cfg, settings):
     """The protocol's SET check: why a value would disable the clip, or None."""
     def check_set(key, value):
@@ -222,24 +188,18 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             store = datalink.open_storage(os_module, open_fn)
             overrides = datalink.overrides_for(store)
         except MIXED_SET_ERRORS as exc:  # the log's modules are of two deploys: alert without them
-            broken = "%s: %s" % (type(exc).__name__, exc)
+            broken = exc
             store = overrides = None
     if overrides is not None:
         getenv = overrides.getenv(getenv)
     settings = load_settings(getenv, say, read_settings_text(open_fn))
     cfg = boards.defaults(getattr(board, "board_id", ""))
     clock = BoardClock(supervisor, time)
-    settings, motor, problems = start_checks(board, cfg, settings, overrides, getenv, say, health,
-                                             os_module, open_fn)
-    if motor is None:
-        say("posture: running without vibration")
-        motor = NullMotor()
+    from firmware import integrity  # the start-up checks; the module drops itself from RAM after
+    settings, motor, problems = integrity.start(board, cfg, settings, overrides, getenv, say, health,
+                                                os_module, open_fn, make_motor, imu_factory, broken)
+    del integrity
     player = Player(motor, settings.haptic_strength)
-    if broken is not None:
-        health.firmware = "mixed"
-        problems.append((ev.ERR_FIRMWARE_MIXED, 0))
-        say("posture: the firmware on the drive is incomplete or mixed (%s); running without the log "
-            "and sync: run `posture deploy` again" % broken)
     detector = PostureDetector(settings)
     log = None
     pollers = list(extra_pollers)
@@ -255,13 +215,9 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
             for code, detail in problems:
                 log.event((clock.ticks_ms(), ev.ERROR, code, detail))
-        if proto is not None and health.firmware != "ok":  # a mixed set: is the protocol whole?
-            try:
-                from firmware import protocol  # noqa: F401  (loaded to check, then dropped)
-                unload("protocol")
-            except MIXED_SET_ERRORS as exc:
-                say("posture: no sync with this firmware set (%s): run `posture deploy` again" % exc)
-                proto = None
+        if health.firmware == "nosync":  # the protocol would not import: no sync with this set
+            health.firmware = "mixed"
+            proto = None
         if proto is not None:
             pollers.append(proto)
     sensor = ImuSensor(imu_factory(board, cfg, settings, say), clock)
