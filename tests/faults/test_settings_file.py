@@ -116,10 +116,17 @@ def test_any_hand_edited_file_boots(lines: list[str], cases) -> None:
     cases()
 
 
-@pytest.mark.parametrize("pin", ["I2C", "STEMMA_I2C", "NOPE"])
-def test_a_pin_name_that_is_no_motor_pin_runs_without_vibration(pin: str) -> None:
+@pytest.mark.parametrize("pin", ["I2C", "STEMMA_I2C", "NOPE", "SCL", "SDA"])
+def test_a_pin_name_that_is_no_motor_pin_is_ignored_and_the_default_pin_vibrates(pin: str) -> None:
+    # a word that names no pin of the board (a bus function, a typo) or a pin of the IMU's
+    # bus: the clip says so, ignores the setting and drives the board's default motor pin
     with device(recording(), settings={"POSTURE_HAPTIC_PIN": pin}) as dev:
         dev.run_for(SLOUCH_START_S + DEFAULT_DELAY_S + 5)
         assert dev.crashes == [] and dev.resets == []
-        assert "cannot drive the motor" in dev.console_text()
-        assert abs(alert_after_s(dev) - DEFAULT_DELAY_S) < 1   # still detects (and says so)
+        text = dev.console_text()
+        assert "setting POSTURE_HAPTIC_PIN = %s (set in settings.toml) dropped: " % pin in text, text
+        assert "the IMU was not found" not in text
+        assert abs(alert_after_s(dev) - DEFAULT_DELAY_S) < 1   # still detects
+        default = dev.board.pin("A0").timeline   # the QT Py's motor pin
+        alert_ms = first(dev, "slouch_alert")[0]
+        assert any(value and t >= alert_ms - 50 for t, value in default), default[-5:]
