@@ -29,6 +29,20 @@ _STATE = "<IHIII"  # generation, boot, acked + 1, seq floor, dropped
 _NONE = const(-1)
 
 
+def _last_good(data, last_seq):
+    """(start, size, seq) of the last valid record in a segment's bytes (or None) and the end of
+    it: a walk, not a list of every record (a full 8 KB segment holds about 430)."""
+    found = None
+    end = pos = 0
+    while True:
+        nxt = rec.next_record(data, pos, last_seq)
+        if nxt is None:
+            return found, end
+        found = nxt
+        pos = end = nxt[0] + nxt[1]
+        last_seq = nxt[2]
+
+
 class Log:
     def __init__(self, storage, segment_max=8192, max_segments=120, flush_minutes=10,
                  buffer_max=1024, ram_max=8192, reserve=2048, urandom=None,
@@ -95,9 +109,9 @@ class Log:
         if self.segments:
             newest = self.segments[-1]
             data = st.read(rec.segment_name(newest[0]))
-            good, end = rec.scan(data, newest[1] - 1)
-            if good:
-                start, _size, last_seq = good[-1]
+            last, end = _last_good(data, newest[1] - 1)
+            if last is not None:
+                start, _size, last_seq = last
                 last_boot = data[start + 3] | data[start + 4] << 8
             if end < len(data):
                 self.truncated += len(data) - end
@@ -278,12 +292,12 @@ class Log:
             data = self.storage.read(rec.segment_name(seg[0]))
         except OSError:
             return
-        good, _end = rec.scan(data, seg[1] - 1)
-        if not good:
+        found, _end = _last_good(data, seg[1] - 1)
+        if found is None:
             self._remove_quietly(rec.segment_name(seg[0]))
             self.segments.pop()
             return
-        last = good[-1][2]
+        last = found[2]
         pos = 0
         while pos < len(self.buf) and rec.seq_at(self.buf, pos) <= last:
             pos += rec.SIZES[self.buf[pos + 8] >> 5]

@@ -31,11 +31,27 @@ class Reader:
         self.in_ram = False  # the window holds RAM records
         self.limit = -1     # RAM records below this seq may go out; -1 until settle() ran
 
+    def again(self):
+        """Go on for a new SYNC from last + 1: RAM records are looked up and made safe again."""
+        self.limit = -1
+        if self.in_ram:
+            self.n = 0
+
     def next(self):
         """The next record as bytes, or None when there is nothing more."""
         while True:
             if self.n:
                 view = memoryview(self.win)[:self.n]
+                # Records already sent (seq <= last) are stepped over by their size, unchecked: a
+                # SYNC that starts inside a segment must not check each of its hundreds of records.
+                # (Damaged bytes are left to next_record, which checks and resynchronises.)
+                pos = self.pos
+                while pos + 9 <= self.n:
+                    size = rec.SIZES[view[pos + 8] >> 5] if view[pos + 8] >> 5 <= 5 else 0
+                    if not size or pos + size > self.n or rec.seq_at(view, pos) > self.last:
+                        break
+                    pos += size
+                self.pos = pos
                 found = rec.next_record(view, self.pos, self.last)
                 if found is not None and (self.whole or found[0] + rec.MAX_SIZE <= self.n):
                     start, size, seq = found

@@ -160,6 +160,7 @@ class Protocol:
         self.tx = bytearray()   # one buffer, reused: lines go on its end, sent bytes come off its front
         self.tx_moved = 0
         self.reader = None
+        self.parked = None      # the reader of the last SYNC: the next one usually goes on from it
         self.sync_left = 0
         self.sync_count = 0
         self.live_on = False
@@ -271,6 +272,7 @@ class Protocol:
             if record is None:
                 self._send("END %d %d" % (self.sync_count, reader.last + 1))
                 self.reader = None
+                self.parked = reader
                 return
             self._send_record(record)
             self.sync_left -= 1
@@ -294,7 +296,7 @@ class Protocol:
     def _hello(self, args):
         if args:
             return self._err("args", "HELLO takes no arguments")
-        self.reader = None  # a new session: whatever an earlier host started stops
+        self.reader = self.parked = None  # a new session: whatever an earlier host started stops
         self.live_on = False
         log = self.log
         settle(log)   # next= names seqs: none of them may come back after a power cut
@@ -326,9 +328,15 @@ class Protocol:
         # What the host may take must be on the flash first: a seq sent from RAM and then lost
         # in a power cut would be handed out again, and the host already holds it.
         self.log.flush()
-        from firmware.logreader import Reader
+        reader = self.parked
+        self.parked = None
+        if reader is not None and reader.last + 1 == start:
+            reader.again()   # the host goes on where the last END left it: no search from the start
+        else:
+            from firmware.logreader import Reader
 
-        self.reader = Reader(self.log, start)
+            reader = Reader(self.log, start)
+        self.reader = reader
         self.sync_left = count
         self.sync_count = 0
 

@@ -6,8 +6,9 @@ log in /log (the port's in-memory filesystem stands in for the flash),
 datalink.start() with a USB data channel that exists but carries nothing (a clip on
 a desk's USB cable, or on its cell with the data channel enabled by boot.py), the
 real adafruit_lsm6ds driver on a register-file I2C fake, ImuSensor, PostureDetector,
-Player and Monitor. After the day, a host connects: HELLO then SYNC of the whole
-log, polled until END (the peak while syncing).
+Player and Monitor, on a flash that already holds weeks of unsynced log (copied to /log by
+tools/mpy_budget.measure_day). After the day, a host connects: HELLO, then SYNC <from>
+SYNC_CHUNK after each END until one brings nothing (the peak while syncing).
 
 This port collects garbage only between top-level calls, so each call does one
 chunk, and the live heap is read at the start of a call, right after the
@@ -15,7 +16,7 @@ collection the previous call asked for. gc.mem_alloc() around each Monitor.step(
 gives the allocation within one sample. Prints one RESULT line of JSON.
 
 Parameters come from the module `mpy_day_params` (written by the caller):
-START_TICKS, SAMPLES_PER_HOUR, CHUNK, PER_STEP. gc.mem_alloc() walks the whole heap
+START_TICKS, SAMPLES_PER_HOUR, CHUNK, PER_STEP, SYNC_CHUNK. gc.mem_alloc() walks the whole heap
 (about 50 us here, more than a step), so with PER_STEP false only each chunk's
 total allocation is read, the harness's own included (step_alloc_max stays -1): the
 run is 2-3 times faster. What one step allocates does not depend on the form the code
@@ -40,7 +41,8 @@ sys.modules["time"] = mpy_board.TimeModule(clock)   # the driver sleeps on the s
 st = {"phase": 0, "n": 0, "live_max": 0, "step_alloc_max": 0, "step_alloc_sum": 0, "step_us": 0,
       "hourly": [0] * 200, "hours_seen": 0, "events": 0,   # preallocated: the harness must not grow
       "segments_hourly": [0] * 200, "pending_hour": False,
-      "sync_live_max": 0, "poll_alloc_max": 0, "sync_records": 0, "sync_polls": 0}
+      "sync_live_max": 0, "poll_alloc_max": 0, "sync_records": 0, "sync_polls": 0, "sync_peak": 0,
+      "sync_requests": 1}
 buf = bytearray(28)
 objs = {}
 
@@ -222,8 +224,10 @@ def _hourly(live):
 
 
 def _sync_chunk(live):
-    """Poll the protocol as the Monitor does, 40 ms apart, until the host saw END (one poll a
-    call: a poll may allocate tens of KB, and only between calls is garbage collected)."""
+    """Poll the protocol as the Monitor does, 40 ms apart, one poll a call (only between calls
+    is garbage collected). The host asks SYNC <from> SYNC_CHUNK again after each END, as
+    host/sync.py does, until an END brings nothing: the backlog and the day, every record.
+    sync_peak: the largest live heap before a poll plus what that poll allocated."""
     proto = objs["proto"]
     usb = objs["usb"]
     if st["pending_hour"]:
@@ -231,23 +235,31 @@ def _sync_chunk(live):
     if "day_modules" not in st:   # what the day needed, before the host connects
         st["day_modules"] = sorted(m for m in sys.modules if m.startswith(("firmware", "adafruit")))
         if proto is not None:
-            usb.rx = host_line("HELLO") + host_line("SYNC 0")
+            usb.rx = host_line("HELLO") + host_line("SYNC 0 %d" % P.SYNC_CHUNK)
         return True
-    if proto is None or st["sync_polls"] > 100000:
+    if proto is None or st["sync_polls"] > 200000:
         return False
     if live > st["sync_live_max"]:
         st["sync_live_max"] = live
-    for _ in range(1):
-        clock.sleep_ms(40)
-        a = gc.mem_alloc()
-        proto.poll(clock.ticks_ms())
-        d = gc.mem_alloc() - a
-        if d > st["poll_alloc_max"]:
-            st["poll_alloc_max"] = d
-        st["sync_polls"] += 1
-        if b"\nEND " in usb.tail or usb.tail.startswith(b"END "):
-            st["sync_records"] = usb.lines - 2   # less the HELLO and END lines
+    clock.sleep_ms(40)
+    a = gc.mem_alloc()
+    proto.poll(clock.ticks_ms())
+    d = gc.mem_alloc() - a
+    if d > st["poll_alloc_max"]:
+        st["poll_alloc_max"] = d
+    if live + d > st["sync_peak"]:
+        st["sync_peak"] = live + d
+    st["sync_polls"] += 1
+    tail = usb.tail
+    k = tail.rfind(b"END ")
+    if k >= 0 and (k == 0 or tail[k - 1] == 10) and tail.endswith(b"\n"):
+        words = tail[k:].split(b"*")[0].split()
+        usb.tail = b""
+        if int(words[1]) == 0:
+            st["sync_records"] = usb.lines - 1 - st["sync_requests"]   # less HELLO and the END lines
             return False
+        st["sync_requests"] += 1
+        usb.rx = host_line("SYNC %d %d" % (int(words[2]), P.SYNC_CHUNK))
     return True
 
 
