@@ -226,27 +226,19 @@ class PostureDetector:
         if self._cal_n < _CAL_STILL_S:
             return
         k = 1.0 / self._cal_n
-        m2 = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]) * k * k
-        if not 0.49 * _G2 <= m2 <= 1.69 * _G2:
-            # |mean a| outside 0.7-1.3 g (zeros included): a still clip feels 1 g, so this is
-            # not real data (a sensor at its power-on defaults reads 0). Refuse, never divide.
-            self._cal_n = 0
-            self._cal_a = [0.0, 0.0, 0.0]
-            self._cal_w = [0.0, 0.0, 0.0]
-            # _reported_face doubles as a small bit set, once per request each: 1 face, 2 this
-            if not self._reported_face & 2:
-                self._reported_face |= 2
-                out.append((t, ev.CALIBRATION_FAILED, ev.CAL_IMPLAUSIBLE, int(math.sqrt(m2) * 101.97)))
-            self._cal_timeout(t, out)
-            return
         frame = Frame(a[0] * k, a[1] * k, a[2] * k)
-        if not frame.face_out:
+        # |mean a| outside 0.7-1.3 g (zeros included): a still clip feels 1 g, so this is not
+        # real data (a sensor at its power-on defaults reads 0). Refused like a clip not face out.
+        odd = not 6.86 < frame.g < 12.75
+        if odd or not frame.face_out:
             self._cal_n = 0
             self._cal_a = [0.0, 0.0, 0.0]
             self._cal_w = [0.0, 0.0, 0.0]
-            if not self._reported_face & 1:   # once per request: no buzz and flash write every 5 s
-                self._reported_face |= 1
-                out.append((t, ev.CALIBRATION_FAILED, ev.CAL_NOT_FACE_OUT, _d10(frame.mount_tilt_deg)))
+            bit = 2 if odd else 1   # _reported_face is a small bit set: 1 face, 2 implausible
+            if not self._reported_face & bit:   # once per request: no buzz and flash write every 5 s
+                self._reported_face |= bit
+                out.append((t, ev.CALIBRATION_FAILED, ev.CAL_IMPLAUSIBLE, int(frame.g * 101.97)) if odd else
+                           (t, ev.CALIBRATION_FAILED, ev.CAL_NOT_FACE_OUT, _d10(frame.mount_tilt_deg)))
             self._cal_timeout(t, out)
             return
         f = self.filter

@@ -1,11 +1,11 @@
-"""Vibration patterns and a player that never blocks the sensor loop.
+"""Vibration patterns and a player that never blocks the sensor loop."""
 
-A pattern is a tuple of millisecond durations, alternating on and off,
-starting with on. `Player.update(now_ms)` is called every loop iteration and
-switches the motor when a step is due, so a pattern plays while samples keep
-flowing. Output backends wrap objects handed in by code.py (a digital pin, a
-PWM pin or a DRV2605 driver), so this module imports no hardware.
-"""
+# (The module's notes are comments, not its docstring: MicroPython keeps a docstring in RAM.)
+# A pattern is a tuple of millisecond durations, alternating on and off,
+# starting with on. `Player.update(now_ms)` is called every loop iteration and
+# switches the motor when a step is due, so a pattern plays while samples keep
+# flowing. Output backends wrap objects handed in by code.py (a digital pin, a
+# PWM pin or a DRV2605 driver), so this module imports no hardware.
 
 from firmware import events as ev
 from firmware.ticks import ticks_add, ticks_diff

@@ -1,21 +1,12 @@
-"""The main loop, shared by the board, the simulator, `posture replay` and tests.
+"""The main loop, shared by the board, the simulator, `posture replay` and tests."""
 
-Everything it touches is handed in: a clock (ticks_ms, sleep_ms), a sensor
-(read, set_gyro), the detector, a haptics player and, optionally, a log,
-pollers (the protocol handler on the data channel, a button) and a watchdog. `process()` is the
-pure part (one sample in, events out, vibrations and log as side effects
-through the objects handed in); `step()` adds reading the sensor; `run()`
-paces steps at the sensor's data rate.
-
-Sensor outages. The sensor (firmware/sensor.py) finds faults in its data and
-rebuilds itself; the monitor reports them: SENSOR_FAULT (cause) when the sensor
-found one, SENSOR_ERROR after _SENSOR_ERROR_AFTER failed reads, and
-SENSOR_RECOVERED (ms without data) when samples flow again. `health` (a
-firmware.health.Health, for STATUS and LIVE) says "ok", the fault's cause, or
-"down" while the chip does not answer. Without real data for _LOST_MS the
-clip gives up hoping: an ERROR event (ERR_SENSOR_MISSING, b = cause) and the
-distinct SENSOR_LOST vibration, once per outage; it keeps retrying.
-"""
+# (The module's notes are comments, not its docstring: MicroPython keeps a docstring in RAM.)
+# Everything it touches is handed in: a clock (ticks_ms, sleep_ms), a sensor
+# (read, set_gyro), the detector, a haptics player and, optionally, a log,
+# pollers (the protocol handler on the data channel, a button) and a watchdog. `process()` is the
+# pure part (one sample in, events out, vibrations and log as side effects
+# through the objects handed in); `step()` adds reading the sensor; `run()`
+# paces steps at the sensor's data rate. Sensor outages: see _LOST_MS.
 
 from micropython import const
 
@@ -25,6 +16,14 @@ from firmware.haptics import PATTERN_FOR_EVENT, SENSOR_LOST
 from firmware.ticks import ticks_add, ticks_diff
 
 _SENSOR_ERROR_AFTER = const(5)   # failed reads in a row before the fault is reported
+
+# Sensor outages. The sensor (firmware/sensor.py) finds faults in its data and rebuilds
+# itself; the monitor reports them: SENSOR_FAULT (cause) when the sensor found one,
+# SENSOR_ERROR after _SENSOR_ERROR_AFTER failed reads, and SENSOR_RECOVERED (ms without
+# data) when samples flow again. `health` (a firmware.health.Health, for STATUS and
+# LIVE) says "ok", the fault's cause, or "down" while the chip does not answer. Without
+# real data for _LOST_MS the clip gives up hoping: an ERROR event (ERR_SENSOR_MISSING, b
+# = cause) and the distinct SENSOR_LOST vibration, once per outage; it keeps retrying.
 _LOST_MS = const(5000)           # no real data this long after a fault: tell the wearer
 
 
@@ -67,7 +66,7 @@ class Monitor:
         return events
 
     def emit(self, event, pattern=None):
-        """Vibrate for (its usual pattern unless one is given), log and pass on one event."""
+        """Vibrate for, log and pass on one event."""
         if pattern is None:
             pattern = PATTERN_FOR_EVENT.get(event[1])
         if pattern is not None:
@@ -99,28 +98,28 @@ class Monitor:
     def _sensor_failed(self, now):
         sensor = self.sensor
         health = self.health
-        fault = sensor.faults != self._faults_seen   # the sensor found a fault (and rebuilt itself)
-        if fault or (self._sensor_down_since is None and (sensor.failures >= _SENSOR_ERROR_AFTER
-                                                          or not sensor.connected)):
-            if self._sensor_down_since is None:
-                self._sensor_down_since = now
-                self._lost = False
-                if health is not None:
-                    health.sensor_faults += 1
-            if fault:
-                self._faults_seen = sensor.faults
-                event = (now, ev.SENSOR_FAULT, sensor.fault, sensor.fault_detail)
-            else:
-                event = (now, ev.SENSOR_ERROR, sensor.last_errno, sensor.failures)
+        down = self._sensor_down_since
+        if sensor.faults != self._faults_seen:     # the sensor found a fault (and rebuilt itself)
+            self._faults_seen = sensor.faults
+            event = (now, ev.SENSOR_FAULT, sensor.fault, sensor.fault_detail)
+        elif down is None and (sensor.failures >= _SENSOR_ERROR_AFTER or not sensor.connected):
+            event = (now, ev.SENSOR_ERROR, sensor.last_errno, sensor.failures)
+        else:
+            if down is not None:
+                if health is not None and not sensor.connected:
+                    health.sensor = "down"
+                if not self._lost and ticks_diff(now, down) >= _LOST_MS:
+                    self._lost = True
+                    self.emit((now, ev.ERROR, ev.ERR_SENSOR_MISSING, sensor.fault), SENSOR_LOST)
+            return
+        if down is None:
+            self._sensor_down_since = now
+            self._lost = False
             if health is not None:
-                health.sensor = ev.FAULT_NAMES[sensor.fault] if fault else "down"
-            self.emit(event)
-        elif self._sensor_down_since is not None:
-            if health is not None and not sensor.connected:
-                health.sensor = "down"
-            if not self._lost and ticks_diff(now, self._sensor_down_since) >= _LOST_MS:
-                self._lost = True
-                self.emit((now, ev.ERROR, ev.ERR_SENSOR_MISSING, sensor.fault), SENSOR_LOST)
+                health.sensor_faults += 1
+        if health is not None:
+            health.sensor = ev.FAULT_NAMES[event[2]] if event[1] == ev.SENSOR_FAULT else "down"
+        self.emit(event)
 
     def run(self, steps=-1):
         """Loop at the data rate (forever by default). Never accumulates time in floats."""

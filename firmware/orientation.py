@@ -1,16 +1,16 @@
-"""Trunk orientation from accelerometer and gyro: calibration and a tilt filter.
+"""Trunk orientation from accelerometer and gyro: calibration and a tilt filter."""
 
-The clip is worn face out: its +Z axis points away from the back. Calibration
-(wearer upright and still) gives `up`, the direction of gravity's reaction in
-sensor axes while upright. Forward is -Z with its `up` component removed, so
-any rotation of the clip about Z is handled. Left completes the frame.
-
-The filter tracks the gravity direction `g` in sensor axes. Between samples the
-gyro rotates it (dg/dt = g x w, w in rad/s); each sample pulls it toward the
-measured acceleration with weight dt/TAU (a complementary filter), so the
-gyro covers quick rotations and the accelerometer removes drift and bias.
-Nothing is summed over long spans: the state is one vector.
-"""
+# (The module's notes are comments, not its docstring: MicroPython keeps a docstring in RAM.)
+# The clip is worn face out: its +Z axis points away from the back. Calibration
+# (wearer upright and still) gives `up`, the direction of gravity's reaction in
+# sensor axes while upright. Forward is -Z with its `up` component removed, so
+# any rotation of the clip about Z is handled. Left completes the frame.
+#
+# The filter tracks the gravity direction `g` in sensor axes. Between samples the
+# gyro rotates it (dg/dt = g x w, w in rad/s); each sample pulls it toward the
+# measured acceleration with weight dt/TAU (a complementary filter), so the
+# gyro covers quick rotations and the accelerometer removes drift and bias.
+# Nothing is summed over long spans: the state is one vector.
 
 import math
 
@@ -29,9 +29,10 @@ class Frame:
 
     def __init__(self, ux, uy, uz):
         n = math.sqrt(ux * ux + uy * uy + uz * uz)
+        self.g = n   # |a| it was taken from, m/s^2: about 9.8 from a still clip (the detector checks)
         if n < 1e-6:
             # no gravity at all (a sensor reading zeros): take "up" straight out of the face,
-            # never face out, so a calibration refuses it; never a division by 0
+            # never face out; never a division by 0
             uz = n = 1.0
         ux, uy, uz = ux / n, uy / n, uz / n
         # forward = -(Z - (Z.u) u), normalised

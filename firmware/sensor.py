@@ -1,40 +1,41 @@
-"""Adapter around the real adafruit_lsm6ds driver: configure for low current, read, recover.
+"""Adapter around the real adafruit_lsm6ds driver: configure for low current, read, recover."""
 
-Data rate: 26 Hz for both sensors. Posture changes over seconds and steps are
-near 2 Hz, so 26 Hz resolves both with room to spare, while the accelerometer
-in low-power mode draws about 26 uA there (0.55 mA for both sensors in high
-performance at the driver's default 104 Hz). The gyro is the expensive part:
-the monitor switches it off while the wearer sits still (`set_gyro(False)`),
-and the tilt filter falls back to the accelerometer alone.
-
-`read()` never raises: an I2C error returns None and is counted; after a run
-of failures (the sensor vanished, a cable came loose) the driver is rebuilt
-at most once a second until it answers again.
-
-Supervision. A chip can stop giving real data without one failed transaction:
-a brown-out or a short dropout (a loose STEMMA QT cable also cuts its supply)
-brings it back at its power-on defaults, sensors off, every output 0; an output
-can freeze or read nonsense. `read()` classifies every sample with one
-run counter (no allocation) and reads CTRL1_XL back through the driver's
-i2c_device (one preallocated buffer) every _CHECK_EVERY reads, about once a
-second. A real accelerometer never reads exactly (0, 0, 0) (gravity and noise),
-never repeats all three axes for a second (its noise is several LSB even at
-the lowest range), and human motion never keeps |a| outside 0.7-1.3 g for
-1.5 s (steps swing it across g twice a second; only an 11 m fall would). So a
-run of _ZERO_AFTER all-zero samples, _ODD_AFTER with |a| outside 0.7-1.3 g or
-_STUCK_AFTER identical ones, or CTRL1_XL not as written, is a fault: CTRL1_XL is
-read (`fault_detail`); found at another value the cause is FAULT_RESET (a reset
-explains zeros and odd data), else the run's kind. `fault` holds the cause
-(events.FAULT_*), `faults` counts faults, and the driver is rebuilt and
-configured again (while the fault lasts: after 1, 2, 4, then every 8 s). Zero samples and,
-after a fault, every sample until _GOOD_AFTER good ones in a row, are withheld
-(None): the detector never calibrates on them. Then `fault` goes back to 0.
-"""
+# (The module's notes are comments, not its docstring: MicroPython keeps a docstring in RAM.)
+# Data rate: 26 Hz for both sensors. Posture changes over seconds and steps are
+# near 2 Hz, so 26 Hz resolves both with room to spare, while the accelerometer
+# in low-power mode draws about 26 uA there (0.55 mA for both sensors in high
+# performance at the driver's default 104 Hz). The gyro is the expensive part:
+# the monitor switches it off while the wearer sits still (`set_gyro(False)`),
+# and the tilt filter falls back to the accelerometer alone.
+#
+# `read()` never raises: an I2C error returns None and is counted; after a run
+# of failures (the sensor vanished, a cable came loose) the driver is rebuilt
+# at most once a second until it answers again. Supervision: see below.
 
 from micropython import const
 
 from firmware import events as ev
 from firmware.ticks import ticks_diff
+
+# Supervision. A chip can stop giving real data without one failed transaction:
+# a brown-out or a short dropout (a loose STEMMA QT cable also cuts its supply)
+# brings it back at its power-on defaults, sensors off, every output 0; an output
+# can freeze or read nonsense. `read()` classifies every sample with one
+# run counter (no allocation) and reads CTRL1_XL back through the driver's
+# i2c_device (one preallocated buffer) every _CHECK_EVERY reads, about once a
+# second. A real accelerometer never reads exactly (0, 0, 0) (gravity and noise),
+# never repeats all three axes for a second (its noise is several LSB even at
+# the lowest range), and human motion never keeps |a| outside 0.7-1.3 g for
+# 1.5 s (steps swing it across g twice a second; only an 11 m fall would). So a
+# run of _ZERO_AFTER all-zero samples, _ODD_AFTER with |a| outside 0.7-1.3 g or
+# _STUCK_AFTER identical ones, or CTRL1_XL not as written, is a fault: CTRL1_XL is
+# read (`fault_detail`); found at another value the cause is FAULT_RESET (a reset
+# explains zeros and odd data), else the run's kind. `fault` holds the cause
+# (events.FAULT_*), `faults` counts faults, and the driver is rebuilt and
+# configured again (while the fault lasts: after 1, 2, 4, then every 8 s). Zero
+# samples and, after a fault, every sample until _GOOD_AFTER good ones in a row,
+# are withheld (None): the detector never calibrates on them. Then `fault` goes
+# back to 0.
 
 _CTRL1_XL = const(0x10)    # accelerometer ODR and full scale: 0 after a reset (power-down)
 _CTRL6_C = const(0x15)     # bit 4 XL_HM_MODE: 1 = accelerometer high-performance off (low power)
@@ -69,11 +70,11 @@ class ImuSensor:
         self.fault = 0             # events.FAULT_* of the fault not yet recovered from, or 0
         self.fault_detail = 0      # CTRL1_XL as read when the fault was found (-1 unknown)
         self.faults = 0            # faults found since start (each one rebuilt the driver)
-        self._run = 0              # kind (FAULT_*) of the current run of suspect samples
-        self._run_n = 0            # its length; after a fault: good samples in a row
+        self._run = 0              # kind (FAULT_*, 0 good) of the current run of samples
+        self._run_n = 0            # its length
         self._check_n = 0
         self._tries = 0            # rebuilds in this fault after the first (sets the back-off)
-        self._lx = self._ly = self._lz = 0.0
+        self._last = None          # the last acceleration tuple read
         self.connect()
 
     @property
@@ -112,7 +113,7 @@ class ImuSensor:
             self._ctrl1 = self._reg(_CTRL1_XL)
 
     def _reg(self, reg):
-        """One register as the chip has it now (may raise OSError)."""
+        # one register as the chip has it now (may raise OSError)
         buf = self._buf
         buf[0] = reg
         with self._dev as bus:
@@ -137,7 +138,7 @@ class ImuSensor:
                 self.connect()
             return None
         try:
-            ax, ay, az = drv.acceleration
+            acc = drv.acceleration
             if self.gyro_on:
                 gx, gy, gz = drv.gyro
             else:
@@ -151,41 +152,34 @@ class ImuSensor:
             self._fail(exc)
             return None
         self.failures = 0
+        ax, ay, az = acc
         if ax == 0.0 and ay == 0.0 and az == 0.0:
             kind = ev.FAULT_ZERO
         elif not 47.1 < ax * ax + ay * ay + az * az < 162.5:   # (0.7 g)^2, (1.3 g)^2 in (m/s^2)^2
             kind = ev.FAULT_IMPLAUSIBLE
-        elif ax == self._lx and ay == self._ly and az == self._lz:
+        elif acc == self._last:     # the driver's own tuple, kept: no allocation
             kind = ev.FAULT_STUCK
         else:
             kind = 0
-        self._lx = ax
-        self._ly = ay
-        self._lz = az
+        self._last = acc
+        # one counter: the length of the current run of samples of one kind (0: good ones)
+        n = self._run_n + 1 if kind == self._run else 1
+        self._run = kind
+        self._run_n = n
         if kind:
-            if kind != self._run:
-                self._run = kind
-                self._run_n = 0
-            self._run_n += 1
-            if self._run_n >= (_ZERO_AFTER if kind == ev.FAULT_ZERO else
-                               _ODD_AFTER if kind == ev.FAULT_IMPLAUSIBLE else _STUCK_AFTER):
+            if n >= (_ZERO_AFTER if kind == ev.FAULT_ZERO else
+                     _ODD_AFTER if kind == ev.FAULT_IMPLAUSIBLE else _STUCK_AFTER):
                 return self._found(kind)
             if kind == ev.FAULT_ZERO or self.fault:
                 return None
         elif self.fault:
-            # after a fault, data flows again only once it has looked real for a while
-            if self._run:
-                self._run = self._run_n = 0
-            self._run_n += 1
-            if self._run_n < _GOOD_AFTER:
+            if n < _GOOD_AFTER:   # after a fault, data flows again once it has looked real a while
                 return None
-            self.fault = self._run_n = 0
-        else:
-            self._run = 0
+            self.fault = 0
         return (ax, ay, az, gx, gy, gz)
 
     def _found(self, kind):
-        """A fault: note it (once until recovered) and rebuild the driver. Returns None."""
+        # a fault: note it (once until recovered) and rebuild the driver; returns None
         if self.fault and ticks_diff(self._clock.ticks_ms(), self._last_try) < _REINIT_EVERY_MS << self._tries:
             # already noted and rebuilt lately: again after 1, 2, 4, then every 8 s (a rebuild
             # blocks the loop about 0.4 s: the driver waits 0.2 s for each range to settle)

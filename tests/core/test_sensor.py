@@ -1,17 +1,31 @@
-"""firmware/sensor.py with the real adafruit_lsm6ds driver on the register emulator."""
+"""firmware/sensor.py with the real adafruit_lsm6ds driver on the register emulator.
+
+Also its supervision: a chip that reset with no failed read, froze, reads zeros or nonsense
+is found, rebuilt and reported (`fault`, `faults`), and data flows again only once it is
+real; and calibration (firmware/detector.py, orientation.py) refuses data that is not.
+"""
+
+import math
 
 import pytest
 
+from firmware import events as ev
+from firmware.detector import PostureDetector
+from firmware.orientation import Frame
 from firmware.sensor import REINIT_AFTER, ImuSensor
+from firmware.settings import Settings
 from host.sim.circuitpython import SimBoard, SimClock, install
-from host.sim.lsm6ds_emulator import LSM6DSEmulator
+from host.sim.lsm6ds_emulator import CTRL1_XL, LSM6DSEmulator
 
 G = 9.80665
 
 
 class Still:
+    """Lying still, face up, with a real chip's noise (a few LSB: no two readings alike)."""
+
     def at(self, t_ms):
-        return (0.0, 0.0, G, 0.1, -0.2, 0.05)
+        n = 0.004 * math.sin(t_ms * 0.37) + 0.003 * math.sin(t_ms * 1.13)
+        return (n, -n, G + n, 0.1, -0.2, 0.05)
 
 
 @pytest.fixture
@@ -78,3 +92,140 @@ def test_vanished_sensor_is_rebuilt_when_it_returns(rig):
     assert sensor.connected and chip.accel_odr_hz() == 26
     clock.advance_ms(40)
     assert sensor.read()[2] == pytest.approx(G, abs=0.01)
+
+
+def read_n(clock, sensor, n, step_ms=38):
+    """n reads a loop period apart; the samples (None where withheld)."""
+    out = []
+    for _ in range(n):
+        clock.advance_ms(step_ms)
+        out.append(sensor.read())
+    return out
+
+
+def test_still_real_data_is_never_a_fault(rig):
+    clock, chip, sensor = rig
+    got = read_n(clock, sensor, 26 * 60)                 # a minute
+    assert all(s is not None for s in got[1:])
+    assert sensor.faults == 0 and sensor.fault == 0 and chip.sw_resets == 1   # built once
+
+
+@pytest.mark.parametrize("inject,cause,within", [
+    (lambda chip: chip.reset(), ev.FAULT_RESET, 4),                       # no failed transaction
+    (lambda chip: chip.output_fault("zero"), ev.FAULT_ZERO, 4),
+    (lambda chip: chip.output_fault("frozen"), ev.FAULT_STUCK, 27),
+    (lambda chip: chip.output_fault("gain", gain=0.5), ev.FAULT_IMPLAUSIBLE, 40),
+], ids=["reset", "zero", "frozen", "half_g"])
+def test_a_fault_is_found_rebuilt_and_recovered(rig, inject, cause, within):
+    clock, chip, sensor = rig
+    read_n(clock, sensor, 30)
+    builds = chip.sw_resets
+    inject(chip)
+    got = []
+    while sensor.faults == 0:
+        assert len(got) < within, "not found within %d reads" % within
+        got += read_n(clock, sensor, 1)
+    assert sensor.fault == cause and got[-1] is None
+    assert chip.sw_resets == builds + 1 and chip.accel_odr_hz() == 26    # rebuilt, configured
+    assert sensor.fault_detail == (0 if cause == ev.FAULT_RESET else sensor._ctrl1)
+    assert all(s is None or s[:3] != (0.0, 0.0, 0.0) for s in got)        # zeros never handed on
+    withheld = 0
+    while sensor.read() is None:              # after the fault, data flows only once it is real
+        withheld += 1
+        assert withheld < 40
+        clock.advance_ms(38)
+    assert withheld >= 13 and sensor.fault == 0 and sensor.faults == 1
+    assert read_n(clock, sensor, 1)[0][2] == pytest.approx(G, abs=0.05)
+
+
+def test_a_silent_reset_is_found_within_150_ms_and_zeros_never_handed_on(rig):
+    clock, chip, sensor = rig
+    read_n(clock, sensor, 10)
+    chip.reset()
+    got = read_n(clock, sensor, 4)
+    assert got == [None] * 4 and sensor.fault == ev.FAULT_RESET and chip.failures == 0
+
+
+def test_a_control_register_changed_behind_the_drivers_back_is_found_by_the_read_back(rig):
+    clock, chip, sensor = rig
+    read_n(clock, sensor, 5)
+    want = chip.regs[CTRL1_XL]
+    chip.i2c_write(bytes([CTRL1_XL, (want & 0xF3) | 0x0C]))   # full scale 8 g: readings halve
+    got = read_n(clock, sensor, 26)                             # one read-back period
+    assert sensor.fault == ev.FAULT_RESET and sensor.fault_detail == (want & 0xF3) | 0x0C
+    assert chip.regs[CTRL1_XL] == want                           # configured again
+    assert got.count(None) >= 1
+
+
+def test_an_unrecoverable_fault_is_rebuilt_with_back_off_and_reported_once(rig):
+    clock, chip, sensor = rig
+    read_n(clock, sensor, 5)
+    chip.output_fault("zero", persist=True)
+    builds = chip.sw_resets
+    times = []
+    for _ in range(int(20_000 / 38)):
+        clock.advance_ms(38)
+        before = chip.sw_resets
+        assert sensor.read() is None
+        if chip.sw_resets != before:
+            times.append(clock.now_ms)
+    assert sensor.faults == 1 and sensor.fault == ev.FAULT_ZERO
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    # rebuilt at once, then after about 1, 2, 4 and every 8 s (a rebuild itself takes 0.4 s)
+    assert len(times) == chip.sw_resets - builds and len(times) >= 5
+    assert [round(g / 1000) for g in gaps[:4]] == [1, 2, 4, 8], gaps
+
+
+def test_a_mock_driver_without_i2c_device_is_still_supervised():
+    class Clock:
+        t = 0
+
+        def ticks_ms(self):
+            return self.t
+
+    class Zeros:
+        acceleration = (0.0, 0.0, 0.0)
+        gyro = (0.0, 0.0, 0.0)
+
+    clock = Clock()
+    built = []
+    sensor = ImuSensor(lambda: built.append(1) or Zeros(), clock)
+    for _ in range(4):
+        clock.t += 38
+        assert sensor.read() is None
+    assert sensor.fault == ev.FAULT_ZERO and sensor.fault_detail == -1 and len(built) == 2
+
+
+# ----- calibration refuses data that is not real (firmware/detector.py, orientation.py)
+
+def feed(det, seconds, a, t0=0, rate=26):
+    """`seconds` of a constant acceleration with a little noise (still); the events."""
+    out = []
+    for i in range(int(seconds * rate)):
+        n = 0.002 * math.sin(i * 0.7)
+        out += det.update(t0 + i * 1000 // rate, a[0] + n, a[1] - n, a[2], 0.0, 0.0, 0.0)
+    return out
+
+
+@pytest.mark.parametrize("scale", [0.0, 0.5, 1.5])
+def test_calibration_refuses_implausible_gravity_once_and_never_raises(scale):
+    det = PostureDetector(Settings())
+    got = feed(det, 30, (0.0, -G * scale, 0.0))
+    fails = [e for e in got if e[1] == ev.CALIBRATION_FAILED]
+    assert [e[2] for e in fails] == [ev.CAL_IMPLAUSIBLE]         # once per request, not every 5 s
+    assert fails[0][3] == pytest.approx(1000 * scale, abs=5)     # |a| in mg
+    assert det.frame is None and det.calibrating
+    ok = feed(det, 10, (0.0, -G, 0.0), t0=30_000)                # real data: it calibrates
+    assert [e[1] for e in ok][:1] == [ev.CALIBRATED] and det.calibrated
+
+
+def test_calibration_accepts_the_edges_of_plausible():
+    for scale in (0.75, 1.25):
+        det = PostureDetector(Settings())
+        got = feed(det, 10, (0.0, -G * scale, 0.0))
+        assert [e[1] for e in got][:1] == [ev.CALIBRATED], (scale, got)
+
+
+def test_a_frame_from_no_gravity_does_not_divide_by_zero():
+    frame = Frame(0.0, 0.0, 0.0)
+    assert not frame.face_out
