@@ -77,7 +77,7 @@ def print_text(plan: deploy.Plan, path: Path, dry_run: bool, circup: list[str] |
         if step.action != "same":
             print("  %-19s %s" % (_VERBS[step.action][1 if dry_run else 0], step.path))
     if plan.settings_kept:
-        print("  settings.toml: kept your %s" % ", ".join(plan.settings_kept))
+        print("  settings.toml: yours, left byte for byte (it sets %s)" % ", ".join(plan.settings_kept))
     for warning in plan.warnings:
         print("  warning: %s" % warning)
     summary = ", ".join("%d %s" % (n, _VERBS[a][1 if dry_run else 0]) for a, n in sorted(counts.items()))
