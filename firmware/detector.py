@@ -236,7 +236,7 @@ class PostureDetector:
             self._cal_w = [0.0, 0.0, 0.0]
             bit = 2 if odd else 1   # _reported_face is a small bit set: 1 face, 2 implausible
             if not self._reported_face & bit:   # once per request: no buzz and flash write every 5 s
-                self._reported_face |= bit
+                self._reported_face |= bit  # type: ignore[assignment]  # False/True start it: 0/1
                 out.append((t, ev.CALIBRATION_FAILED, ev.CAL_IMPLAUSIBLE, int(frame.g * 101.97)) if odd else
                            (t, ev.CALIBRATION_FAILED, ev.CAL_NOT_FACE_OUT, _d10(frame.mount_tilt_deg)))
             self._cal_timeout(t, out)

@@ -116,7 +116,7 @@ class ImuSensor:
         # one register as the chip has it now (may raise OSError)
         buf = self._buf
         buf[0] = reg
-        with self._dev as bus:
+        with self._dev as bus:  # type: ignore[union-attr]  # set whenever _ctrl1 >= 0
             bus.write_then_readinto(buf, buf, out_end=1, in_start=1)
         return buf[1]
 

@@ -344,3 +344,133 @@ def test_fault_requests_add_up_until_used(rig):
         except OSError:
             errors += 1
     assert errors == 3 and emu.failures == 3 and emu.failures_pending == 0
+
+
+# ----- the fault APIs the sensor supervision and the chaos tier drive
+
+def _driver(board):
+    import board as board_mod
+    from adafruit_lsm6ds.lsm6dsox import LSM6DSOX
+
+    return LSM6DSOX(board_mod.I2C())
+
+
+def test_a_reset_without_nack_fails_nothing_and_reads_zeros(rig):
+    board, add_chip = rig
+    emu = add_chip(Ramp())
+    sensor = _driver(board)
+    board.clock.sleep(0.1)
+    assert sensor.acceleration[2] == pytest.approx(G, abs=0.01)
+    emu.reset()
+    assert sensor.acceleration == (0.0, 0.0, 0.0) and sensor.gyro == (0.0, 0.0, 0.0)
+    assert emu.failures == 0 and emu.resets == 1 and emu.accel_odr_hz() == 0
+
+
+def test_a_brownout_nacks_for_its_window_then_answers_at_defaults(rig):
+    board, add_chip = rig
+    emu = add_chip(Ramp())
+    sensor = _driver(board)
+    emu.reset(nack_ms=30)
+    with pytest.raises(OSError) as err:
+        sensor.acceleration
+    assert err.value.errno == 19
+    board.clock.sleep(0.029)
+    with pytest.raises(OSError):
+        sensor.acceleration
+    board.clock.sleep(0.002)
+    assert sensor.acceleration == (0.0, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        emu.reset(nack_ms=-1)
+
+
+def test_frozen_output_holds_the_last_sample_until_a_software_reset(rig):
+    board, add_chip = rig
+    emu = add_chip(Ramp())
+    sensor = _driver(board)
+    board.clock.sleep(0.1)
+    emu.output_fault("frozen")
+    held = sensor.acceleration
+    board.clock.sleep(1.0)
+    assert sensor.acceleration == held and sensor.acceleration == held
+    sensor = _driver(board)                         # a rebuild: SW_RESET clears the fault
+    assert emu.output_fault_kind is None and emu.sw_resets == 2
+    board.clock.sleep(0.1)
+    assert sensor.acceleration != held
+
+
+def test_zero_and_gain_outputs_keep_the_configuration(rig):
+    board, add_chip = rig
+    emu = add_chip(Constant(0.0, 0.0, G))
+    sensor = _driver(board)
+    ctrl1 = emu.regs[0x10]
+    emu.output_fault("zero")
+    board.clock.sleep(0.05)
+    assert sensor.acceleration == (0.0, 0.0, 0.0) and emu.regs[0x10] == ctrl1
+    emu.output_fault("gain", gain=0.5)
+    board.clock.sleep(0.05)
+    assert sensor.acceleration[2] == pytest.approx(G / 2, abs=0.01)
+    emu.clear_output_fault()
+    board.clock.sleep(0.05)
+    assert sensor.acceleration[2] == pytest.approx(G, abs=0.01)
+    with pytest.raises(ValueError):
+        emu.output_fault("melted")
+
+
+def test_a_persistent_output_fault_survives_resets(rig):
+    board, add_chip = rig
+    emu = add_chip(Constant(0.0, 0.0, G))
+    _driver(board)
+    emu.output_fault("zero", persist=True)
+    sensor = _driver(board)
+    emu.power_on_reset()
+    sensor = _driver(board)
+    board.clock.sleep(0.1)
+    assert emu.output_fault_kind == "zero" and sensor.acceleration == (0.0, 0.0, 0.0)
+    emu.clear_output_fault()
+    board.clock.sleep(0.1)
+    assert sensor.acceleration[2] == pytest.approx(G, abs=0.01)
+
+
+@pytest.mark.parametrize("power_loss", [True, False])
+def test_a_bus_dropout_nacks_for_n_ms(rig, power_loss):
+    board, add_chip = rig
+    emu = add_chip(Constant(0.0, 0.0, G))
+    sensor = _driver(board)
+    board.clock.sleep(0.1)
+    bus = board.i2c_bus
+    bus.dropout(0x6A, 40, power_loss=power_loss)
+    assert bus.dropped(0x6A) and bus.dropouts == 1
+    with pytest.raises(OSError) as err:
+        sensor.acceleration
+    assert err.value.errno == 19
+    i2c = sensor.i2c_device.i2c
+    i2c.try_lock()
+    assert i2c.scan() == []
+    i2c.unlock()
+    board.clock.sleep(0.039)
+    assert bus.dropped(0x6A)
+    board.clock.sleep(0.002)
+    assert not bus.dropped(0x6A)
+    if power_loss:     # a STEMMA QT cable carries the supply: back at its defaults, sensors off
+        assert sensor.acceleration == (0.0, 0.0, 0.0) and emu.resets == 1
+    else:              # only the data lines: it kept its configuration
+        assert sensor.acceleration[2] == pytest.approx(G, abs=0.01) and emu.resets == 0
+
+
+def test_overlapping_dropouts_extend_and_need_the_clock(rig):
+    board, add_chip = rig
+    add_chip(Constant())
+    bus = board.i2c_bus
+    bus.dropout(0x6A, 100)
+    board.clock.sleep(0.05)
+    bus.dropout(0x6A, 20)              # ends before the first: the first still holds
+    board.clock.sleep(0.04)
+    assert bus.dropped(0x6A)
+    board.clock.sleep(0.011)
+    assert not bus.dropped(0x6A)
+    from host.sim.fakes.i2c import SimI2CBus
+
+    with pytest.raises(RuntimeError, match="clock"):
+        SimI2CBus().dropout(0x6A, 10)
+    with pytest.raises(ValueError):
+        bus.dropout(0x6A, -1)
