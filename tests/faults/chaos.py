@@ -46,7 +46,10 @@ The invariants, exactly (the issue's wording first, then what counts):
    Faults that leave the sensor not delivering real data are: a dropout of any length (the
    chip comes back at its power-on defaults: sensors off, every reading zero), an IMU reset
    with or without failed transactions, a burst of >= BURST_REPORTED failed transactions
-   (the driver is rebuilt), a frozen output. Each must be followed within REPORT_S of its
+   (the driver is rebuilt), a frozen or all-zero output lasting OUTPUT_FAULT_REPORTED_MS or
+   more (a freeze can only be told from a still wearer after a run of identical samples;
+   a shorter one that cures itself changes no decision, the detector judging 1 s windows
+   against a 30 s delay). Each must be followed within REPORT_S of its
    start by a sensor_error or sensor_fault event on the console, unless the clip was
    already reporting the sensor down (an earlier report not yet followed by
    sensor_recovered). "Recovers when it can": once the chip answers again, within
@@ -54,7 +57,9 @@ The invariants, exactly (the issue's wording first, then what counts):
    and every report is followed by a sensor_recovered event; at the end of the day the
    chip is configured (26 Hz, low-power bits) and STATUS says sensor=ok (when the firmware
    has the Health words).
-   Shorter bursts (1-4 failed transactions) are absorbed: they count as the sensor working.
+   Shorter bursts (1-4 failed transactions) are absorbed and count as the sensor working
+   (a lost sample or two: invariant 1 still holds across them). Shorter output faults need
+   no report but exempt a slouch they touch from invariant 1 (stale data went in).
 3. "After a final clean sync the database holds every record once."
    The database (what the real `posture sync` wrote) is compared with the truth the test
    collected: every record ever seen on the flash (the segment files are read after every
@@ -108,6 +113,7 @@ REPORT_S = 2.0            # a sensor that stopped working is reported within thi
 RECOVER_S = 3.0           # and working again this long after the chip can answer
 CAL_ROOM_S = 40.0         # upright sitting after a restart or re-wear before slouches count
 BURST_REPORTED = 5        # failed transactions in a row that leave the sensor down
+OUTPUT_FAULT_REPORTED_MS = 1000  # a frozen or zero output that ends by itself sooner is absorbed
 RATE_HZ = 104.0           # the wearer's render rate (the IMU samples it at its own ODR)
 FIRST_S = 15.0            # the schedule starts once code.py runs and has calibrated
 TAIL_S = 600.0            # upright sitting after the scheduled day (end-of-day checks, final sync)
@@ -701,7 +707,7 @@ class _Runner:
             ms = max(1, int(round(float(f.arg or 1.0) * 1000)))
             end = imu_output_fault(dev, "frozen" if kind == "freeze" else "zero", ms)
             self.output_fault_ends.append(end)
-            self.spans.append(_Span(now, now, kind, True))
+            self.spans.append(_Span(now, now, kind, ms >= OUTPUT_FAULT_REPORTED_MS))
             self.at(now + ms, end)
         elif kind == "set":
             self.do_set(f)
