@@ -4,7 +4,8 @@ Under real MicroPython (WebAssembly port under Node, tools/mpy_run.mjs), the boa
 stack as firmware/wiring.main builds it (tools/mpy_day.py: settings, durable log, data
 channel, real adafruit_lsm6ds driver on a register-level I2C fake, ImuSensor,
 PostureDetector, haptics Player, Monitor) runs a simulated 8-hour desk day from the
-synthetic wearer (host/sim), then a host syncs the day's log. Prints:
+synthetic wearer (host/sim), on a flash already holding four weeks of unsynced log, then a
+host syncs all of it. Prints:
 
 - heap, with the modules loaded from .py (compiled on the board) and from .mpy
   (precompiled with mpy-cross, as a board runs its libraries): live heap after a
@@ -82,7 +83,9 @@ def heap_figures(day: dict, step_alloc_max: int) -> dict:
         "steady_live": (steady[-1] if steady else day["hourly"][-1]) - base,
         "live_max": live_max, "peak": live_max + step_alloc_max,
         "sync_live_max": sync_live, "poll_alloc_max": day["poll_alloc_max"],
-        "sync_peak": sync_live + step_alloc_max + day["poll_alloc_max"],
+        # the largest live heap before a poll plus what that poll allocated, plus one sample's
+        "sync_peak": max(day["sync_peak"] - base, live_max) + step_alloc_max,
+        "backlog_days": day["backlog_days"], "backlog_records": day["backlog_records"],
         "sync_records": day["sync_records"],
         "log_segments_end": day.get("segments_end", 0), "log_segments_max": day.get("segments_max", 0),
         "log_segment_table_full": day.get("segment_table_full", 0),
@@ -184,8 +187,10 @@ def _print(f: dict) -> None:
         print("         peak (live max + one sample's allocations) %s -- %s the %s target, %s the %s budget"
               % (kb(h["peak"]), "within" if h["peak"] <= target else "OVER", kb(target),
                  "within" if h["peak"] <= budget else "OVER", kb(budget)))
-        print("         while syncing (%d records): live max %s, one poll allocates up to %s; peak %s -- %s the budget"
-              % (h["sync_records"], kb(h["sync_live_max"]), kb(h["poll_alloc_max"]), kb(h["sync_peak"]),
+        print("         while syncing (%d records: %d days of unsynced log, %d records, then the day): live max %s,"
+              " one poll allocates up to %s; peak %s -- %s the budget"
+              % (h["sync_records"], h["backlog_days"], h["backlog_records"], kb(h["sync_live_max"]),
+                 kb(h["poll_alloc_max"]), kb(h["sync_peak"]),
                  "within" if h["sync_peak"] <= budget else "OVER"))
     for form, q in f["qstr"].items():
         print("    .%-3s qstr table at the end (harness included): %d names in %d pools, %s (pools double as names"
