@@ -120,7 +120,7 @@ TAIL_S = 600.0            # upright sitting after the scheduled day (end-of-day 
 STEP_MS = 20              # simulated time per step of the in-process serial link
 
 SENSOR_DOWN_KINDS = ("dropout", "reset", "reset_err", "bus_errors", "freeze", "zero")
-KINDS = SENSOR_DOWN_KINDS + ("set", "power_cut", "sync", "full", "readonly")
+KINDS = SENSOR_DOWN_KINDS + ("set", "power_cut", "calibrate", "sync", "full", "readonly")
 
 # SETs over the protocol. Good ones: (key, value) the clip must accept and can run with.
 GOOD_SETS = [
@@ -268,6 +268,7 @@ class Fault:
     zero        seconds the outputs read 0 (the same)
     set         index into GOOD_SETS (good=True) or REFUSED_SETS (good=False)
     power_cut   -                           readonly_boot: the laptop holds the drive at the restart
+    calibrate   0: the button, 1: CALIBRATE over the data channel (while the wearer sits upright)
     sync        reply lines before the cut (None: a clean sync); mid: cut inside the next line; chunk
     full        seconds the drive stays full
     readonly    -                           (the laptop takes the drive until the next restart)
@@ -290,6 +291,8 @@ class Fault:
         if self.kind == "set":
             key, value = (GOOD_SETS if self.good else REFUSED_SETS)[int(self.arg or 0)]
             return "SET %s %s" % (key, value)
+        if self.kind == "calibrate":
+            return "calibrate (%s)" % ("CALIBRATE" if self.arg else "button")
         if self.kind == "power_cut":
             return "power_cut" + (" (read-only boot)" if self.readonly_boot else "")
         if self.arg is None:
@@ -301,7 +304,7 @@ def random_schedule(rng: Any, count: int) -> list[Fault]:
     """count faults of every kind in turn, at random moments (the soak's and the whole-day
     test's schedules; the hypothesis test draws its own)."""
     kinds = ["dropout", "reset", "reset_err", "bus_errors", "freeze", "zero", "set", "set",
-             "power_cut", "sync", "sync", "full", "readonly"]
+             "power_cut", "sync", "sync", "full", "readonly", "calibrate"]
     out = []
     for i in range(count):
         kind = kinds[i % len(kinds)]
@@ -324,6 +327,8 @@ def random_schedule(rng: Any, count: int) -> list[Fault]:
                              chunk=rng.choice([7, 50, 1000])))
         elif kind == "full":
             out.append(Fault(at, kind, rng.uniform(30, 900)))
+        elif kind == "calibrate":
+            out.append(Fault(at, kind, rng.randint(0, 1)))
         else:
             out.append(Fault(at, kind))
     return out
@@ -597,6 +602,7 @@ class _Runner:
         self.served: dict[int, tuple] = {}         # every record a sync during the day stored
         self.spans: list[_Span] = []               # sensor faults
         self.restarts: list[int] = []              # ms of power cuts (the clip restarts)
+        self.recalibrations: list[int] = []        # ms of calibrations asked for
         self.set_times: list[tuple[int, str]] = []  # (ms, key) of SETs accepted
         self.set_values: list[tuple[int, str, str]] = []
         self.clashes: list[str] = []
@@ -675,6 +681,12 @@ class _Runner:
                     self.res.skipped.append(f.label())
                     continue
                 self.at(moment * 1000, lambda f=f: self.power_cut(f))
+            elif kind == "calibrate":
+                moment = self.power_cut_moment(t_s)
+                if moment is None:
+                    self.res.skipped.append(f.label())
+                    continue
+                self.at(moment * 1000, lambda f=f: self.calibrate(f))
             elif kind == "sync":
                 self.at(max(t_s, 10.0) * 1000, lambda f=f: self.sync(f))
             else:
@@ -748,6 +760,23 @@ class _Runner:
         if not f.good and not err:
             self.res.problems.append("SET %s %s (disables the clip) was not refused at %.1f s: %r"
                                      % (key, value, self.now() / 1000, replies))
+
+    def calibrate(self, f: Fault) -> None:
+        """A calibration asked for while the wearer sits upright: the button (arg 0) or
+        CALIBRATE over the data channel (arg 1). With a sensor fault at the same time this is
+        the issue's finding 2 (a calibration on all-zero data divided by zero)."""
+        if f.arg and not self.clip_running():
+            self.at(self.now() + 2000, lambda: self.calibrate(f))
+            return
+        self.res.applied["calibrate"] += 1
+        self.recalibrations.append(self.now())
+        if f.arg:
+            replies = talk(self.dev, "CALIBRATE")
+            if not any(r.startswith("OK CALIBRATE") for r in replies):
+                self.res.problems.append("CALIBRATE at %.1f s got %r" % (self.now() / 1000, replies))
+        else:
+            release = self.now() + 300
+            self.dev.board.pin("BUTTON").drive(lambda t_ms, r=release: t_ms >= r)
 
     def power_cut(self, f: Fault) -> None:
         self.res.applied["power_cut"] += 1
@@ -845,8 +874,9 @@ class _Runner:
         if dev.crashes or "Traceback" in text:
             exc = dev.crashes[0][1] if dev.crashes else None
             where = text[text.find("Traceback"):][:600] if "Traceback" in text else ""
-            p.append("code.py crashed at %.1f s: %r %s" % ((dev.crashes[0][0] if dev.crashes else 0) / 1000,
-                                                          exc, where))
+            t_ms = dev.crashes[0][0] if dev.crashes else next(
+                (t for t, line in dev.console_lines() if line.startswith("Traceback")), 0)
+            p.append("code.py crashed at %.1f s: %r %s" % (t_ms / 1000, exc, where))
         ours = len(self.restarts)
         cuts = [r for r in dev.resets if r[1] == "PowerCut"]
         dogs = [r for r in dev.resets if r[1] == "WatchDogReset"]
@@ -942,6 +972,9 @@ class _Runner:
         for r in self.restarts:
             if r <= b_ms and r + self._cal_room_ms(r) >= a_ms:
                 return "restart at %.1f s" % (r / 1000)
+        for r in self.recalibrations:
+            if r <= b_ms and r + CAL_ROOM_S * 1000 >= a_ms:
+                return "calibration at %.1f s" % (r / 1000)
         for off_s, on_s in self.day.rewears:
             on_ms = on_s * 1000
             if off_s * 1000 <= b_ms and on_ms + CAL_ROOM_S * 1000 >= a_ms:

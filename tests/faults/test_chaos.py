@@ -39,6 +39,7 @@ FAULT = st.one_of(
     st.builds(Fault, at=AT, kind=st.just("set"), good=st.just(False),
               arg=st.integers(0, len(REFUSED_SETS) - 1)),
     st.builds(Fault, at=AT, kind=st.just("power_cut"), readonly_boot=st.booleans()),
+    st.builds(Fault, at=AT, kind=st.just("calibrate"), arg=st.integers(0, 1)),
     st.builds(Fault, at=AT, kind=st.just("sync"), cut=st.one_of(st.none(), st.integers(0, 40)),
               mid=st.booleans(), chunk=st.sampled_from([7, 50, 1000])),
     st.builds(Fault, at=AT, kind=st.just("full"), arg=st.floats(30.0, 900.0)),
@@ -63,6 +64,9 @@ def check(day_args: tuple, schedule: list[Fault], cases) -> None:  # type: ignor
 # finding 1: short dropouts and a silent reset, with a slouch to catch after each
 @example(day_args=(2, 1.0, None), schedule=[Fault(0.05, "dropout", 0.04), Fault(0.10, "dropout", 0.1),
                                             Fault(0.15, "reset"), Fault(0.52, "dropout", 0.01)])
+# finding 2: a calibration asked for (button, then CALIBRATE) while the chip reads zeros
+@example(day_args=(4, 0.75, None), schedule=[Fault(0.30, "zero", 8.0), Fault(0.30, "calibrate", 0),
+                                             Fault(0.60, "reset"), Fault(0.60, "calibrate", 1)])
 # the laptop takes the drive mid-day, a sync takes RAM records, then the power goes
 @example(day_args=(7, 0.75, None), schedule=[Fault(0.30, "readonly"), Fault(0.45, "sync", cut=None),
                                              Fault(0.50, "power_cut"), Fault(0.9, "sync", cut=None)])
