@@ -7,7 +7,9 @@ state machines; once a minute it closes a summary for the log.
 Slouch: forward flexion beyond `slouch_deg` while seated and worn starts an
 episode; it alerts after `slouch_delay_s`, reminds every `remind_s`, and ends
 once flexion has stayed below `slouch_deg - hysteresis_deg` for _END_HOLD_S
-seconds, or the wearer walks, lies down or takes the clip off. Leaning back
+seconds, or the wearer walks, lies down or takes the clip off. An alert also
+waits for a breath since the last large motion (firmware/activity.py), so a
+clip put down on a desk at a slouch's tilt never buzzes. Leaning back
 and sideways never count. Break: `break_min` minutes of seated wear without a
 stretch of walking (or time away) suggest standing up.
 
@@ -106,6 +108,7 @@ class PostureDetector:
         clip blind; at power-on it keeps trying (and says so once).
         """
         self._calibrating = True
+        self._rewear = False        # the calibration gives the new frame
         self._cal_reset()
         self._reported_not_still = False
         self._reported_face = False
@@ -328,24 +331,21 @@ class PostureDetector:
         if self._rw_n < _CAL_STILL_S or not self.activity.worn_proven:
             return False
         k = 1.0 / self._rw_n
-        cx, cy, cz = self._rw_x * k, self._rw_y * k, self._rw_z * k
-        c2 = cx * cx + cy * cy + cz * cz
-        if not 0.64 * _G2 < c2 < 1.44 * _G2:     # |a| not within 20 % of g: no gravity reading
+        frame = Frame(self._rw_x * k, self._rw_y * k, self._rw_z * k)
+        old = self.frame
+        if old is None or not 6.86 < frame.g < 12.75:    # |a| outside 0.7-1.3 g: not gravity
             self._rw_n = 0
             self._rw_x = self._rw_y = self._rw_z = 0.0
             return False
-        old = self.frame
-        if old is None:
-            return False
         ez = old.up[2]
-        if cz > ez * math.sqrt(c2):
+        ux, uy, uz = frame.up
+        if uz > ez:
             # the face rose: keep its old elevation, take only the turn within it
-            h = math.sqrt(cx * cx + cy * cy)
+            h = math.sqrt(ux * ux + uy * uy)
             if h < 1e-6:
                 return False
             h = math.sqrt(1.0 - ez * ez) / h
-            cx, cy, cz = cx * h, cy * h, ez
-        frame = Frame(cx, cy, cz)
+            frame = Frame(ux * h, uy * h, ez)
         if not frame.face_out:
             return False
         self.frame = frame
