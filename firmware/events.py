@@ -21,6 +21,10 @@ SENSOR_RECOVERED = "sensor_recovered"  # 12 ms without data              0
 ERROR = "error"                 # 13 error code (ERR_*)                  detail
 LOG_DROPPED = "log_dropped"     # 14 records dropped (unsynced)          0
 SENSOR_FAULT = "sensor_fault"   # 15 cause (FAULT_*)                     detail (cause-specific)
+MODE = "mode"                   # 16 new mode (MODE_*)                   why (MODE_WHY_*)
+SNOOZE = "snooze"               # 17 minutes muted (0: snooze ended)     1 by a long press, 0 it ran out
+BATTERY = "battery"             # 18 cell millivolts                     charge percent (0-100)
+BATTERY_LOW = "battery_low"     # 19 charge percent                      cell millivolts
 
 # The one-byte code of each kind in the binary log. Written out, never derived from an
 # order: an old log must stay readable by a new host (tests/log pins these bytes).
@@ -28,6 +32,7 @@ KIND_CODE = {
     BOOT: 1, CALIBRATED: 2, CALIBRATION_FAILED: 3, ACTIVITY: 4, SLOUCH_START: 5,
     SLOUCH_ALERT: 6, SLOUCH_REMINDER: 7, SLOUCH_END: 8, BREAK_ALERT: 9, BREAK_TAKEN: 10,
     SENSOR_ERROR: 11, SENSOR_RECOVERED: 12, ERROR: 13, LOG_DROPPED: 14, SENSOR_FAULT: 15,
+    MODE: 16, SNOOZE: 17, BATTERY: 18, BATTERY_LOW: 19,
 }
 # KINDS[code - 1] is the kind with that code (codes run 1..len(KINDS) without gaps)
 _kinds = [""] * len(KIND_CODE)
@@ -59,6 +64,17 @@ FAULT_STUCK = 2        # identical samples for too long (a frozen output)
 FAULT_IMPLAUSIBLE = 3  # |a| far from g for long while the clip is still
 FAULT_ZERO = 4         # all-zero samples (sensors powered down)
 FAULT_NAMES = ("", "reset", "stuck", "implausible", "zero")
+
+# Modes (MODE_*), carried by MODE events: training vibrates for slouches, tracking records
+# silently (it still vibrates for errors and a low battery).
+MODE_TRAINING = 0
+MODE_TRACKING = 1
+MODE_NAMES = ("training", "tracking")
+# Why the mode changed (MODE_WHY_*).
+MODE_WHY_SETTING = 0      # POSTURE_MODE set (settings.toml or `posture config`)
+MODE_WHY_BUDGET = 1       # the day's training budget (POSTURE_TRAIN_MIN seated minutes) is used up
+MODE_WHY_NEW_DAY = 2      # a new day started: training again
+MODE_WHY_NAMES = ("setting", "budget", "new_day")
 
 # Error codes (ERR_*).
 ERR_SENSOR_MISSING = 1
@@ -96,6 +112,15 @@ def describe(event):
     elif kind == SENSOR_FAULT:
         out["cause"] = FAULT_NAMES[a] if 0 <= a < len(FAULT_NAMES) else a
         out["detail"] = b
+    elif kind == MODE:
+        out["mode"] = MODE_NAMES[a] if 0 <= a < len(MODE_NAMES) else a
+        out["why"] = MODE_WHY_NAMES[b] if 0 <= b < len(MODE_WHY_NAMES) else b
+    elif kind == SNOOZE:
+        out["minutes"] = a
+        out["by_press"] = bool(b)
+    elif kind in (BATTERY, BATTERY_LOW):
+        out["millivolts"] = a if kind == BATTERY else b
+        out["percent"] = b if kind == BATTERY else a
     elif kind == BOOT:
         out["boot"] = a
         out["reason"] = b
