@@ -19,6 +19,9 @@ from .helpers import SLOUCH_START_S, device, events as console_events, recording
 
 DAY = [("upright", 25), ("slouch", 60, {"flex": 30}), ("upright", 60), ("slouch", 60, {"flex": 30}),
        ("upright", 200)]
+# for the half-hour runs: the wearer must last as long as the run (past its end the simulated
+# chip would repeat one sample, which the clip rightly takes for a frozen sensor: firmware/sensor.py)
+LONG_DAY = DAY + [("upright", 30 * 60)]
 
 
 def talk(dev, body: str, seconds: float = 1.0) -> list[str]:
@@ -82,7 +85,7 @@ def test_a_read_only_drive_keeps_alerting_and_serves_records_from_ram() -> None:
 
 
 def test_a_full_drive_keeps_alerting_and_says_so() -> None:
-    with device(recording(DAY)) as dev:
+    with device(recording(LONG_DAY)) as dev:
         dev.run_for(3)                                                # boot.py made the drive writable
         dev.board.fs_capacity = dev.board.drive.used_bytes()         # not one free cluster left
         dev.run_for(30 * 60)                                          # until a batch outgrows the last cluster
@@ -157,7 +160,7 @@ def test_records_served_from_ram_on_a_full_drive_never_have_their_seqs_reused() 
     """The host takes records the clip could not write (drive full); the power goes before the
     ACK; after the restart the clip's new records must not reuse those seqs (the host would
     skip them as already held)."""
-    with device(recording(DAY)) as dev:
+    with device(recording(LONG_DAY)) as dev:
         dev.run_for(3)
         dev.board.fs_capacity = dev.board.drive.used_bytes()
         dev.run_for(30 * 60)
