@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from firmware import integrity
-from host import cli, deploy, settings_file
+from host import cli, deploy
 from host.errors import PostureError
 
-from . import expected, fat
+from . import fat
+from .conftest import DEPLOYABLE
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -87,35 +88,45 @@ def user_settings(draw: st.DrawFn) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def installed_drive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A drive with this release installed once (each example copies it)."""
+def frozen_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The deployable files, copied once: every example deploys the very same release."""
+    root = tmp_path_factory.mktemp("project")
+    (root / "lib").mkdir()
+    for rel in DEPLOYABLE:
+        shutil.copy(deploy.ROOT / rel, root / rel)
+    shutil.copytree(deploy.ROOT / "firmware", root / "firmware", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def installed_drive(tmp_path_factory: pytest.TempPathFactory, frozen_project: Path) -> Path:
+    """A drive with that release installed once (each example copies it)."""
     root = tmp_path_factory.mktemp("installed") / "CIRCUITPY"
     root.mkdir()
     (root / "boot_out.txt").write_text(fat.BOOT_OUT_9)
     target = deploy.DirTarget(root)
-    deploy.apply(deploy.plan(target), target)
+    deploy.apply(deploy.plan(target, root=frozen_project), target)
     return root
 
 
 @hsettings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=user_settings())
-def test_every_byte_of_the_users_settings_toml_is_kept(data: bytes, installed_drive: Path,
+def test_every_byte_of_the_users_settings_toml_is_kept(data: bytes, installed_drive: Path, frozen_project: Path,
                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
     drive = tmp_path_factory.mktemp("d") / "CIRCUITPY"
     shutil.copytree(installed_drive, drive)
     (drive / "settings.toml").write_bytes(data)
     target = deploy.DirTarget(drive)
     try:
-        plan = deploy.plan(target)
+        plan = deploy.plan(target, root=frozen_project)
     except PostureError as exc:  # only for a POSTURE_ line it cannot read, and then nothing is written
         assert "settings.toml, line" in str(exc) and "nothing was written" in str(exc)
         assert (drive / "settings.toml").read_bytes() == data
         return
     deploy.apply(plan, target)
     assert (drive / "settings.toml").read_bytes() == data
-    keys = [line.split(b"=")[0].strip() for line in data.split(b"\n") if line.strip().startswith(b"POSTURE_")]
-    assert {k.encode() for k in plan.settings_kept if k.startswith("POSTURE_")} >= set(k for k in keys if k) or \
-        any(line.startswith(b"[") for line in data.split(b"\n"))
+    after, want = tree(drive), {**tree(installed_drive), "settings.toml": data}
+    assert after == want, sorted(k for k in set(after) | set(want) if after.get(k) != want.get(k))  # nothing else changed
 
 
 def test_latin1_multiline_tables_and_comments_survive_a_deploy(drive_dir: Path) -> None:
