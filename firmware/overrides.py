@@ -52,8 +52,8 @@ class Overrides:
         self.values = values
 
     def drop(self, key):
-        """Forget one value (the clip cannot run with it). Gone from RAM at once; from the
-        file too unless the flash is read-only (then it is dropped again at the next start)."""
+        # Forget one value (the clip cannot run with it). Gone from RAM at once; from the
+        # file too unless the flash is read-only (then it is dropped again at the next start).
         values = dict(self.values)
         values.pop(key, None)
         self.values = values

@@ -69,7 +69,7 @@ def imu_factory(board, cfg, settings, say):
 
 
 def make_motor(board, cfg, settings, say):
-    """The motor backend for the settings, or None when it cannot be driven (the reason said)."""
+    # The motor backend for the settings, or None when it cannot be driven (the reason said).
     kind = settings.haptic
     pin_name = settings.haptic_pin or cfg["motor_pin"]
     try:
@@ -163,7 +163,8 @@ def _urandom(os_module):
 
 
 def check_set_for(board, cfg, settings):
-    """The protocol's SET check: why a value would disable the clip, or None."""
+    # The protocol's SET check: why a value would disable the clip, or None (a comment, not a
+    # docstring: MicroPython keeps docstrings of a loaded module in RAM).
     def check_set(key, value):
         from firmware import integrity
         return integrity.setting_problem(board, cfg, settings, key, value)
@@ -176,10 +177,10 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
 
     With `os_module` and `open_fn` the clip keeps its durable log in /log and
     honours settings changed over the data channel; with `usb_cdc` it serves
-    the protocol on the data channel when boot.py enabled it. When the log's modules
-    cannot be imported (a firmware set of two deploys) the clip alerts without them,
-    says so, and buzzes the error pattern once.
+    the protocol on the data channel when boot.py enabled it.
     """
+    # When the log's modules cannot be imported (a firmware set of two deploys) the clip
+    # alerts without them, says so, and buzzes the error pattern once (firmware/integrity.py).
     store = overrides = broken = None
     health = Health()   # what is wrong with the clip, for STATUS, LIVE and the console
     if os_module is not None and open_fn is not None:
