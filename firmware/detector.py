@@ -7,9 +7,7 @@ state machines; once a minute it closes a summary for the log.
 Slouch: forward flexion beyond `slouch_deg` while seated and worn starts an
 episode; it alerts after `slouch_delay_s`, reminds every `remind_s`, and ends
 once flexion has stayed below `slouch_deg - hysteresis_deg` for _END_HOLD_S
-seconds, or the wearer walks, lies down or takes the clip off. An alert also
-waits for a breath since the last large motion (firmware/activity.py), so a
-clip put down on a desk at a slouch's tilt never buzzes. Leaning back
+seconds, or the wearer walks, lies down or takes the clip off. Leaning back
 and sideways never count. Break: `break_min` minutes of seated wear without a
 stretch of walking (or time away) suggest standing up.
 
@@ -271,10 +269,8 @@ class PostureDetector:
         if self.frame is None:
             return
         flex, lean, tilt = self.frame.angles(gx, gy, gz)
-        k = 1.0 / self._n
-        mx, my, mz = self._sax * k, self._say * k, self._saz * k
         act_before = self.activity.current
-        act = self.activity.second(mag_std, gyro_rms, step_deg, tilt, self._n, mx, my, mz)
+        act = self.activity.second(mag_std, gyro_rms, step_deg, tilt, self._n, self._sax, self._say, self._saz)
         if act != act_before:
             out.append((t, ev.ACTIVITY, act, act_before))
         if act != ev.ACT_MOVING and act != ev.ACT_WALKING and step_deg < GYRO_WAKE_DEG:
@@ -292,7 +288,7 @@ class PostureDetector:
                 self._rw_n = 0
                 self._rw_x = self._rw_y = self._rw_z = 0.0
             self._off_s = 0
-            if self._rewear and self._rewear_second(t, act, mag_std, gyro_rms, step_deg, mx, my, mz, out):
+            if self._rewear and self._rewear_second(t, act, mag_std, gyro_rms, step_deg, out):
                 flex, lean, tilt = self.frame.angles(gx, gy, gz)
         self.flexion, self.lean, self.tilt = flex, lean, tilt
         seated = act == ev.ACT_SEATED or act == ev.ACT_MOVING
@@ -300,52 +296,52 @@ class PostureDetector:
         self._break_second(t, seated, out)
         self._minute_second(t, act, seated, flex, out)
 
-    def _rewear_second(self, t, act, mag_std, gyro_rms, step_deg, mx, my, mz, out):
-        """Collect a still moment after re-wear; True once a new frame is taken.
-
-        The old frame gives no safe answer on its own: the clip may be back at
-        another angle, or the wearer may be slumped while clipping it on. The two
-        differ in one way gravity can see. Turning the clip within the plane of the
-        back (the usual change when clipping it on again) moves gravity within the
-        clip's face and leaves its elevation from the face (asin of up's Z component)
-        alone; bending forward raises the face toward the sky by the bend (face out).
-        So: when the face did not rise, the wearer is upright (or leaning back)
-        relative to the old frame and the moment is taken whole. When it rose, the
-        new turn within the face is taken but the old elevation kept, so a slump
-        at re-wear still reads as a slump (even a 3 degree one: taken whole, it
-        would make every later slouch read 3 degrees less). Re-wear can make the
-        clip more watchful, never less: a clip really clipped on with its face
-        tipped further skyward reads as bent forward by that much until the wearer
-        calibrates (button or `posture calibrate`): noisy, never silent.
-        """
+    def _rewear_second(self, t, act, mag_std, gyro_rms, step_deg, out):
+        # Collects a still moment after re-wear; True once a new frame is taken.
+        # The old frame gives no safe answer on its own: the clip may be back at
+        # another angle, or the wearer may be slumped while clipping it on. The two
+        # differ in one way gravity can see. Turning the clip within the plane of the
+        # back (the usual change when clipping it on again) moves gravity within the
+        # clip's face and leaves its elevation from the face (asin of up's Z component)
+        # alone; bending forward raises the face toward the sky by the bend (face out).
+        # So: when the face did not rise, the wearer is upright (or leaning back)
+        # relative to the old frame and the moment is taken whole. When it rose, the
+        # new turn within the face is taken but the old elevation kept, so a slump
+        # at re-wear still reads as a slump (even a 3 degree one: taken whole, it
+        # would make every later slouch read 3 degrees less). Re-wear can make the
+        # clip more watchful, never less: a clip really clipped on with its face
+        # tipped further skyward reads as bent forward by that much until the wearer
+        # calibrates (button or `posture calibrate`): noisy, never silent.
         still = (mag_std < CAL_MAG_STD and gyro_rms < CAL_GYRO_RMS + 0.05 and step_deg < CAL_STEP_DEG
                  and (act == ev.ACT_SEATED or act == ev.ACT_LYING))
         if not still:
             self._rw_n = 0
             self._rw_x = self._rw_y = self._rw_z = 0.0
             return False
-        self._rw_x += mx
-        self._rw_y += my
-        self._rw_z += mz
+        k = 1.0 / self._n
+        self._rw_x += self._sax * k
+        self._rw_y += self._say * k
+        self._rw_z += self._saz * k
         self._rw_n += 1
         if self._rw_n < _CAL_STILL_S or not self.activity.worn_proven:
             return False
         k = 1.0 / self._rw_n
-        frame = Frame(self._rw_x * k, self._rw_y * k, self._rw_z * k)
+        cx, cy, cz = self._rw_x * k, self._rw_y * k, self._rw_z * k
+        g = math.sqrt(cx * cx + cy * cy + cz * cz)
         old = self.frame
-        if old is None or not 6.86 < frame.g < 12.75:    # |a| outside 0.7-1.3 g: not gravity
+        if old is None or not 6.86 < g < 12.75:    # |a| outside 0.7-1.3 g: not gravity
             self._rw_n = 0
             self._rw_x = self._rw_y = self._rw_z = 0.0
             return False
         ez = old.up[2]
-        ux, uy, uz = frame.up
-        if uz > ez:
+        if cz > ez * g:
             # the face rose: keep its old elevation, take only the turn within it
-            h = math.sqrt(ux * ux + uy * uy)
+            h = math.sqrt(cx * cx + cy * cy)
             if h < 1e-6:
                 return False
             h = math.sqrt(1.0 - ez * ez) / h
-            frame = Frame(ux * h, uy * h, ez)
+            cx, cy, cz = cx * h, cy * h, ez
+        frame = Frame(cx, cy, cz)
         if not frame.face_out:
             return False
         self.frame = frame
