@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS events(device_id TEXT, seq INTEGER, boot INTEGER, t_m
 CREATE TABLE IF NOT EXISTS sync_state(device_id TEXT PRIMARY KEY, acked_seq INTEGER);
 CREATE TABLE IF NOT EXISTS anchors(device_id TEXT, seq INTEGER, boot INTEGER, t_ms INTEGER,
     wall REAL, PRIMARY KEY(device_id, seq));
+CREATE TABLE IF NOT EXISTS goal(id INTEGER PRIMARY KEY CHECK(id = 1), upright_pct INTEGER,
+    worn_min INTEGER, set_wall REAL);
+CREATE TABLE IF NOT EXISTS plans(device_id TEXT, applied_wall REAL, based_on TEXT,
+    train_min INTEGER, delay_s INTEGER NULL, reason TEXT, PRIMARY KEY(device_id, applied_wall));
 """
 
 DEVICE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")  # what a clip id may be (HELLO id=, --device)
@@ -78,7 +82,9 @@ def _clash_message(device_id: str, seq: int, held: tuple[Any, ...], new: tuple[A
             % (seq, device_id, held[0], held[1], held[2], new[0], new[1], new[2]))
 
 
-SCHEMA_VERSION = 1  # PRAGMA user_version of a database laid out as SCHEMA says
+# PRAGMA user_version of a database laid out as SCHEMA says. 2 added `goal` (the daily goal
+# `posture goal` sets; no row: the default) and `plans` (each training plan sync applied).
+SCHEMA_VERSION = 2
 
 # SQLite result codes (https://sqlite.org/rescode.html): the primary code is the low byte.
 _BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT = 5, 6, 7, 8, 10, 11
@@ -310,6 +316,20 @@ class Database:
         if len(new) > shown:
             sys.stderr.write("posture: warning: %d more records clashed with held ones the same way\n"
                              % (len(new) - shown))
+
+    def set_goal(self, upright_pct: int, worn_min: int, now: float) -> None:
+        self._write(lambda: self.conn.execute(
+            "INSERT OR REPLACE INTO goal VALUES (1, ?, ?, ?)", (upright_pct, worn_min, now)))
+
+    def reset_goal(self) -> None:
+        self._write(lambda: self.conn.execute("DELETE FROM goal"))
+
+    def note_plan(self, device_id: str, now: float, based_on: str | None, train_min: int,
+                  delay_s: int | None, reason: str) -> None:
+        """What `posture sync` set on the clip (host/plan.py made it)."""
+        self._write(lambda: self.conn.execute(
+            "INSERT OR REPLACE INTO plans VALUES (?,?,?,?,?,?)",
+            (device_id, now, based_on, train_min, delay_s, reason)))
 
     def devices(self) -> list[str]:
         return [r[0] for r in self._read("SELECT device_id FROM devices ORDER BY device_id")]

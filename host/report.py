@@ -15,7 +15,8 @@ from host import plots
 from host.errors import PostureError
 from host.suggest import plan_from_summary
 from host.summary import MID_S, last_days, local_date, local_seconds, span_days, summarise
-from host.summary_view import anchored_note, fmt_min, fmt_pct, overview_rows, period_label
+from host.summary_view import (anchored_note, change_note, clip_lines, fmt_min, fmt_pct,
+                               fmt_response, goal_lines, overview_rows, period_label)
 
 REPORT_NAME = "posture-report.html"
 SLOUCH_MINUTE_S = 20  # a minute shows as slouched in the timeline from this many slouched seconds
@@ -44,9 +45,20 @@ def minute_states(conn: sqlite3.Connection, start: float, end: float,
     return grid, labels
 
 
-def _img(png: bytes, alt: str) -> str:
-    return '<img alt="%s" src="data:image/png;base64,%s">' % (
-        html.escape(alt), base64.b64encode(png).decode("ascii"))
+PHONE_MAX_PX = 640  # pages this narrow get the plots drawn narrow (plots.NARROW_IN)
+
+
+def _uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _img(png: bytes, alt: str, narrow: bytes | None = None) -> str:
+    """One plot; with `narrow`, a phone-width drawing the browser picks on a narrow page."""
+    img = '<img alt="%s" src="%s">' % (html.escape(alt), _uri(png))
+    if narrow is None:
+        return img
+    return '<picture><source media="(max-width: %dpx)" srcset="%s">%s</picture>' % (
+        PHONE_MAX_PX, _uri(narrow), img)
 
 
 def _list(items: list[str], cls: str = "") -> str:
@@ -68,7 +80,10 @@ def _exercises(items: list[dict[str, Any]]) -> str:
 
 
 def _plan_html(plan: dict[str, Any]) -> str:
-    parts = ['<section id="suggestions"><h2>Suggestions</h2><h3>What the clip saw</h3><ul>']
+    parts = ['<section id="suggestions"><h2>Suggestions</h2>',
+             # before any exercise: these say when not to do them
+             '<div id="precautions"><h3>Before you start</h3>%s</div>' % _list(plan["precautions"]),
+             "<h3>What the clip saw</h3><ul>"]
     for f in plan["findings"]:
         parts.append("<li><b>%s</b>: %s</li>" % (html.escape(f["title"]), html.escape(f["reason"])))
     parts.append("</ul>" + _list(plan["notes"]))
@@ -81,13 +96,26 @@ def _plan_html(plan: dict[str, Any]) -> str:
     if plan["break_routine"]:
         parts.append("<h3>Break routine</h3><p>%s</p>" % html.escape(plan["break_routine"]))
     if plan["settings"]:
-        parts.append("<h3>Clip settings to try</h3>" + _list(
-            ["%s = %s: %s" % (s["key"], s["value"], s["reason"]) for s in plan["settings"]]))
+        parts.append("<h3>Clip settings to try</h3><p>With the clip plugged in, run each command "
+                     "shown; the clip checks and keeps the value.</p><ul>%s</ul>" % "".join(
+                         "<li><code>posture config %s %s</code>: %s</li>" % (
+                             html.escape(s["key"]), html.escape(str(s["value"])),
+                             html.escape(s["reason"])) for s in plan["settings"]))
+    if plan.get("training"):
+        parts.append("<h3>Training plan</h3><p>%s</p>" % html.escape(plan["training"]["text"]))
     if plan["desk_tips"]:
         parts.append("<h3>At the desk</h3>" + _list(plan["desk_tips"]))
-    parts.append('<div id="precautions"><h3>Before you start</h3>%s</div></section>'
-                 % _list(plan["precautions"]))
+    parts.append("</section>")
     return "".join(parts)
+
+
+def _headline(s: dict[str, Any]) -> str:
+    """Today's score, goal met or not, the streak and one sentence on what changed."""
+    lines = goal_lines(s)
+    if not lines:
+        return ""
+    return '<section id="headline"><h2>%s</h2>%s</section>' % (
+        html.escape(lines[0]), "".join("<p>%s</p>" % html.escape(x) for x in lines[1:]))
 
 
 CSS = """
@@ -96,7 +124,13 @@ color:#222;padding:0 16px;line-height:1.45}
 h1{margin-bottom:0}.sub{color:#666;margin-top:4px}
 table{border-collapse:collapse;margin:8px 0 16px}td,th{padding:4px 12px;border-bottom:1px solid #ddd;
 text-align:left}td.num{text-align:right}
-img{max-width:100%;display:block;margin:8px 0 20px;border:1px solid #eee}
+img{max-width:100%;height:auto;display:block;margin:8px 0 20px;border:1px solid #eee;box-sizing:border-box}
+table{width:100%;max-width:760px}td,th{overflow-wrap:anywhere}
+li,p,code{overflow-wrap:anywhere}
+#headline{background:#eef6ee;border-left:4px solid #2ca25f;padding:2px 14px;margin:12px 0}
+#headline h2{font-size:1.25em}
+@media (max-width:640px){body{margin:8px auto;padding:0 10px}td,th{padding:4px 6px}
+.ex{padding:4px 8px}}
 .note{background:#fff6d5;padding:8px 12px;border-left:4px solid #e0b000}
 .ex{border:1px solid #e5e5e5;border-radius:6px;padding:6px 14px;margin:8px 0}
 .ex h4{margin:6px 0}.dose{font-weight:normal;color:#08519c;margin-left:8px}
@@ -122,28 +156,44 @@ def build_html(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None
         for d in s["by_day"])
     note = anchored_note(s)
     generated = datetime.now(tz).strftime("%Y-%m-%d %H:%M")
+    worn_days = sum(1 for d in s["by_day"] if d["wear_min"] > 0)
+    med = fmt_response(s["median_response_s"])
+    clip = clip_lines(s)
+    if len(s["by_day"]) >= 2:
+        trend = _img(plots.trend(s["by_day"]), "slouched minutes and upright share per day",
+                     plots.trend(s["by_day"], narrow=True))
+    else:
+        trend = ("<p>A trend needs two days or more; this report covers one day. Wear the clip "
+                 "again tomorrow and the days will be compared here.</p>")
     return "".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Posture report %s</title><style>%s</style></head><body>" % (
             html.escape(period_label(s)), CSS),
         '<h1>Posture report</h1><p class="sub">%s &middot; generated %s</p>' % (
             html.escape(period_label(s)), generated),
+        _headline(s),
         '<section id="summary"><h2>Summary</h2><table><tr><th>Figure</th><th>Value</th>'
-        "<th>Change vs the %s before</th></tr>%s</table>" % (
-            "day" if days == 1 else "%d days" % days, rows),
+        "<th>Change vs the %s before</th></tr>%s</table><p>%s</p>" % (
+            "day" if days == 1 else "%d days" % days, rows, html.escape(change_note(s))),
         '<p class="note">%s</p>' % html.escape(note) if note else "",
+        '<section id="clip"><h2>The clip</h2>%s</section>' % _list(clip) if clip else "",
         "<table><tr><th>Day</th><th>Worn</th><th>Upright</th><th>Slouched</th><th>Episodes</th></tr>"
         "%s</table></section>" % day_rows,
         '<section id="timeline"><h2>Each day</h2>%s</section>' % _img(
-            plots.timeline(grid, labels), "timeline of posture states per day"),
-        '<section id="hours"><h2>By hour of day</h2>%s</section>' % _img(
-            plots.by_hour(s["by_hour"], days), "slouched minutes per hour of day"),
-        '<section id="trend"><h2>Trend</h2>%s</section>' % _img(
-            plots.trend(s["by_day"]), "slouched minutes and upright share per day"),
+            plots.timeline(grid, labels), "timeline of posture states per day",
+            plots.timeline(grid, labels, narrow=True)),
+        '<section id="hours"><h2>By hour of day</h2><p>Minutes in each hour, the average of the '
+        "%d day%s you wore the clip.</p>%s</section>" % (
+            worn_days, "" if worn_days == 1 else "s",
+            _img(plots.by_hour(s["by_hour"], worn_days), "slouched minutes per hour of day",
+                 plots.by_hour(s["by_hour"], worn_days, narrow=True))),
+        '<section id="trend"><h2>Trend</h2>%s</section>' % trend,
         '<section id="responses"><h2>Alert response</h2><p>Median time from an alert to sitting '
         "up: <b>%s</b> over %d alerted episodes.</p>%s</section>" % (
-            "-" if s["median_response_s"] is None else "%.0f s" % s["median_response_s"],
-            s["alerted_episodes"], _img(plots.responses(s["responses_s"]), "alert response times")),
+            med, s["alerted_episodes"],
+            _img(plots.responses(s["responses_s"], med), "alert response times",
+                 plots.responses(s["responses_s"], med, narrow=True))),
         _plan_html(plan),
         "</body></html>\n",
     ])

@@ -113,8 +113,10 @@ def _long_sitting(s: dict[str, Any]) -> Finding | None:
         "reason": why + ". A short routine every hour breaks the stiffness before it sets in.",
         "exercises": ["arm_circles", "thoracic_rotation"],
         "tips": ["hourly_break", "stay_active"],
-        "routine": "Once an hour: stand up and walk for a minute or two, then do the arm circles "
-                   "and the seated turns below.",
+        # names the exercises as the plan lists them, with no "above"/"below": the report and
+        # the terminal place the routine differently
+        "routine": "Once an hour: stand up and walk for a minute or two, then do {arm_circles} and "
+                   "{thoracic_rotation} from your stretch list.",
     }
 
 
@@ -221,6 +223,8 @@ def plan_from_summary(s: dict[str, Any], days: int, library: dict[str, Any] | No
     for f in findings:
         tip_ids += [t for t in f["tips"] if t not in tip_ids]
     routine = next((f["routine"] for f in findings if f.get("routine")), None)
+    if routine is not None:
+        routine = routine.format(**{k: v["name"] for k, v in by_id.items()})
     return {
         "days": days,
         "period": s["period"],

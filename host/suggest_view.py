@@ -22,6 +22,13 @@ def render(plan: dict[str, Any], console: Console) -> None:
     span = p["first_day"] if p["first_day"] == p["last_day"] else "%s to %s" % (p["first_day"], p["last_day"])
     console.print("[bold]Your posture plan[/bold] from %s" % span)
     console.print()
+    for line in plan.get("progress") or []:
+        console.print(escape(line))
+    if plan.get("training"):
+        console.print("[bold]Training plan[/bold]: %s" % escape(plan["training"]["text"]))
+    console.print(Panel("\n".join("• " + escape(x) for x in plan["precautions"]),
+                        title="Before you start", title_align="left", border_style="yellow"))
+    console.print()
     console.print("[bold]What the clip saw[/bold]")
     for f in plan["findings"]:
         console.print(" • [bold]%s[/bold]: %s" % (escape(f["title"]), escape(f["reason"])))
@@ -42,14 +49,13 @@ def render(plan: dict[str, Any], console: Console) -> None:
         console.print("[bold]Break routine[/bold]: %s" % escape(plan["break_routine"]))
     if plan["settings"]:
         console.print()
-        console.print("[bold]Clip settings to try[/bold] (settings.toml on the clip, or `posture deploy`)")
+        console.print("[bold]Clip settings to try[/bold] (with the clip plugged in, run the command)")
         for s in plan["settings"]:
-            console.print("  %s = %s   [dim]%s[/dim]" % (s["key"], s["value"], escape(s["reason"])))
+            console.print("  posture config %s %s   [dim]%s[/dim]" % (s["key"], s["value"],
+                                                                    escape(s["reason"])))
     if plan["desk_tips"]:
         console.print()
         console.print("[bold]At the desk[/bold]")
         for t in plan["desk_tips"]:
             console.print(" • %s" % escape(t))
-    console.print()
-    console.print(Panel("\n".join("• " + escape(x) for x in plan["precautions"]),
-                        title="Before you start", title_align="left", border_style="yellow"))
+

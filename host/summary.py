@@ -302,7 +302,154 @@ def summarise(conn: sqlite3.Connection, start: float, end: float,
         k: (round(out[k] - prev[k], 4) if has_prev and out[k] is not None and prev[k] is not None else None)
         for k in CHANGE_KEYS}
     out["not_anchored"] = not_anchored(conn)
+    out["clip"] = clip_figures(conn, ld.events, start, end, tz)
+    from host.goals import progress
+
+    out["goals"] = progress(conn, local_date(end - 1, tz), tz, delay_s)
     return out
+
+
+# ---- what the clip itself reports: snoozes, modes, battery ---------------------------------
+
+BATTERY_WINDOW_S = 24 * 3600  # the discharge slope is fitted over the last day of readings
+BATTERY_MIN_POINTS = 10       # readings while worn (about one a minute)
+BATTERY_MIN_SPAN_H = 1.0      # worn hours those readings must span
+BATTERY_MIN_FALL_PCT = 2      # and the charge must fall this much over them (1 % steps)
+BATTERY_RISE_PCT = 3          # a rise this large is a recharge: the fit starts after it
+WORN_MINUTE_S = 30            # a reading counts as "while worn" when its minute was worn this long
+
+
+def _snoozes(events: list[tuple[Any, ...]], start: float, end: float) -> dict[str, Any]:
+    """Snoozes started inside the period and the minutes they muted (clipped to the period).
+
+    A snooze (a = minutes) ends at the next SNOOZE with a = 0 of the same boot, at the next
+    snooze, or when its minutes run out (a boot that ended early cannot mute longer)."""
+    count = by_press = 0
+    muted = 0.0
+    open_: dict[tuple[Any, Any], tuple[float, float]] = {}
+
+    def close(key: tuple[Any, Any], at: float) -> None:
+        nonlocal muted
+        began, until = open_.pop(key)
+        lo, hi = max(began, start), min(at, until, end)
+        if hi > lo:
+            muted += hi - lo
+    for dev, boot, _seq, wall, kind, a, b in events:
+        if kind != ev.SNOOZE or wall is None:
+            continue
+        key = (dev, boot)
+        if key in open_:
+            close(key, wall)
+        if a > 0:
+            open_[key] = (wall, wall + 60 * int(a))
+            if start <= wall < end:
+                count += 1
+                by_press += int(bool(b))
+    for key in list(open_):
+        close(key, end)
+    return {"count": count, "by_press": by_press, "muted_min": round(muted / 60, 1)}
+
+
+def _modes(conn: sqlite3.Connection, start: float, end: float) -> dict[str, Any]:
+    """Worn minutes in training and in tracking mode.
+
+    The mode comes from MODE events of the same device and boot; a boot before its first MODE
+    event is in training (the clip's mode before modes existed, and its default)."""
+    changes = conn.execute(
+        "SELECT device_id, boot, wall, a FROM events WHERE kind = ? AND wall IS NOT NULL "
+        "AND wall < ? ORDER BY device_id, seq", (ev.MODE, end)).fetchall()
+    spans: dict[tuple[Any, Any], list[tuple[float, int]]] = {}
+    for dev, boot, wall, a in changes:
+        spans.setdefault((dev, boot), []).append((float(wall), int(a)))
+    tracking_s = 0.0
+    for (dev, boot), marks in spans.items():
+        for i, (wall, mode) in enumerate(marks):
+            if mode != ev.MODE_TRACKING:
+                continue
+            hi = marks[i + 1][0] if i + 1 < len(marks) else end
+            lo, hi = max(wall, start), min(hi, end)
+            if hi > lo:
+                row = conn.execute(
+                    "SELECT SUM(worn_s) FROM minutes WHERE device_id=? AND boot=? AND wall >= ? "
+                    "AND wall < ?", (dev, boot, lo + MID_S, hi + MID_S)).fetchone()
+                tracking_s += float(row[0] or 0)
+    worn = conn.execute("SELECT SUM(worn_s) FROM minutes WHERE wall >= ? AND wall < ?",
+                        (start + MID_S, end + MID_S)).fetchone()[0] or 0
+    return {"training_min": round((float(worn) - tracking_s) / 60, 1),
+            "tracking_min": round(tracking_s / 60, 1), "mode_changes": sum(
+                1 for marks in spans.values() for w, _m in marks if start <= w < end)}
+
+
+def battery_estimate(points: list[tuple[float, int]]) -> dict[str, Any]:
+    """Wear-hours left from (worn hours, percent) readings of one discharge: least squares.
+
+    Says "not enough data" (hours_left None, with the reason) rather than guess from too few
+    readings, too short a span or a charge that has not visibly fallen yet."""
+    n = len(points)
+    if n < BATTERY_MIN_POINTS:
+        return {"hours_left": None, "points": n,
+                "note": "not enough data: %d readings while worn (%d needed)" % (n, BATTERY_MIN_POINTS)}
+    xs = np.array([p[0] for p in points], dtype=float)
+    ys = np.array([p[1] for p in points], dtype=float)
+    span = float(xs.max() - xs.min())
+    fall = float(ys[: max(1, n // 5)].mean() - ys[-max(1, n // 5):].mean())
+    if span < BATTERY_MIN_SPAN_H or fall < BATTERY_MIN_FALL_PCT:
+        return {"hours_left": None, "points": n,
+                "note": "not enough data: the readings while worn span %.1f h and the charge fell "
+                        "%.0f points (%.0f h and %d points needed)"
+                        % (span, max(0.0, fall), BATTERY_MIN_SPAN_H, BATTERY_MIN_FALL_PCT)}
+    slope, icpt = np.polyfit(xs, ys, 1)
+    if slope >= 0:
+        return {"hours_left": None, "points": n, "note": "not enough data: no discharge to fit"}
+    now_pct = float(slope * xs[-1] + icpt)
+    return {"hours_left": round(max(0.0, now_pct) / -float(slope), 1), "points": n,
+            "pct_per_worn_hour": round(-float(slope), 2), "note": None}
+
+
+def _battery(conn: sqlite3.Connection, start: float, end: float,
+             tz: tzinfo | None = None) -> dict[str, Any] | None:
+    """The latest reading up to the period's end and the wear-hours it has left (None: the clip
+    never reported its battery)."""
+    last = conn.execute(
+        "SELECT device_id, wall, a, b FROM events WHERE kind = ? AND wall IS NOT NULL AND wall < ? "
+        "ORDER BY wall DESC LIMIT 1", (ev.BATTERY, end)).fetchone()
+    if last is None:
+        return None
+    dev, at, mv, pct = last
+    rows = conn.execute(
+        "SELECT wall, b FROM events WHERE device_id = ? AND kind = ? AND wall > ? AND wall <= ? "
+        "ORDER BY wall", (dev, ev.BATTERY, at - BATTERY_WINDOW_S, at)).fetchall()
+    mins = conn.execute(
+        "SELECT wall, worn_s FROM minutes WHERE device_id = ? AND wall > ? AND wall <= ? ORDER BY wall",
+        (dev, at - BATTERY_WINDOW_S, at + 60)).fetchall()
+    # only the readings since the last recharge
+    begin = 0
+    for i in range(1, len(rows)):
+        if rows[i][1] - rows[i - 1][1] >= BATTERY_RISE_PCT:
+            begin = i
+    rows = rows[begin:]
+    points: list[tuple[float, int]] = []
+    if mins:
+        walls = np.array([m[0] for m in mins], dtype=float)
+        worn = np.array([m[1] for m in mins], dtype=float)
+        # hours of wear before each minute closed: the x axis of the fit
+        worn_h = np.cumsum(worn) / 3600.0
+        for wall, p in rows:
+            i = int(np.searchsorted(walls, wall, side="left"))  # the minute that holds the reading
+            if i < len(walls) and walls[i] - 60 <= wall and worn[i] >= WORN_MINUTE_S:
+                points.append((float(worn_h[i]), int(p)))
+    low = conn.execute("SELECT COUNT(*) FROM events WHERE kind = ? AND wall >= ? AND wall < ?",
+                       (ev.BATTERY_LOW, start, end)).fetchone()[0]
+    out = {"device_id": dev, "percent": int(pct), "millivolts": int(mv),
+           "at": datetime.fromtimestamp(at, tz).isoformat(timespec="minutes"), "low_warnings": int(low)}
+    out.update(battery_estimate(points))
+    return out
+
+
+def clip_figures(conn: sqlite3.Connection, events: list[tuple[Any, ...]], start: float,
+                 end: float, tz: tzinfo | None = None) -> dict[str, Any]:
+    return {"snooze": _snoozes(events, start, end), "modes": _modes(conn, start, end),
+            "battery": _battery(conn, start, end, tz)}
 
 
 def _by_hour(b: np.ndarray, tz: tzinfo | None) -> list[dict[str, Any]]:
@@ -332,18 +479,22 @@ def _by_day(b: np.ndarray, eps: list[dict[str, Any]], start: float, end: float,
         np.add.at(sums, idx[ok], b[ok][:, [1, 2, 3, 7]])
     counts = [0] * ndays
     alerted = [0] * ndays
+    responses: list[list[float]] = [[] for _ in range(ndays)]
     for e in eps:
         i = (local_date(e["end_wall"], tz) - first).days
         if 0 <= i < ndays:
             counts[i] += 1
             alerted[i] += int(e["alerted"])
+            if e["response_s"] is not None:
+                responses[i].append(e["response_s"])
     rows = []
     for i in range(ndays):
         worn, up, sl, alerts = (float(x) for x in sums[i])
         rows.append({"date": (first + timedelta(days=i)).isoformat(), "wear_min": round(worn / 60, 1),
                      "upright_min": round(up / 60, 1), "slouch_min": round(sl / 60, 1),
                      "upright_share": _share(up, up + sl), "episodes": counts[i],
-                     "alerted_episodes": alerted[i], "alerts": int(alerts)})
+                     "alerted_episodes": alerted[i], "alerts": int(alerts),
+                     "median_response_s": _median(responses[i])})
     return rows
 
 

@@ -74,7 +74,7 @@ def test_rendered_content(week):
     assert "2026-03-02 2h 03m 94% 6.8 min 2" in text  # the hand-checked day of tests/analytics
     assert "Forward slouching builds up in the afternoon" in text
     assert "Alerts are slow to work" in text
-    assert "POSTURE_HAPTIC_STRENGTH = 90" in text
+    assert "posture config POSTURE_HAPTIC_STRENGTH 90" in text
     for line in load_library()["precautions"]:
         assert line.replace("'", "&#x27;") in dom or line in text
     assert "10 minutes and 0 events have no wall time" in text
