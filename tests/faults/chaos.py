@@ -712,8 +712,9 @@ class _Runner:
         elif kind == "bus_errors":
             n = int(f.arg or 1)
             imu_fail(dev, n, f.arg2 or errno.EIO)
-            # each failed transaction costs one read; the loop reads at 26 Hz
-            self.spans.append(_Span(now, now + n * 40, kind, n >= BURST_REPORTED))
+            span = _Span(now, now + n * 40, kind, n >= BURST_REPORTED)
+            self.spans.append(span)
+            self.at(now + 100, lambda: self.watch_burst(span))
         elif kind in ("freeze", "zero"):
             # the clip can cure these at once (a rebuild resets the chip): "back" is now
             ms = max(1, int(round(float(f.arg or 1.0) * 1000)))
@@ -731,6 +732,14 @@ class _Runner:
             dev.board.readonly = True       # the laptop took the drive: writes fail (EROFS)
         else:
             raise ValueError("unknown fault kind %r" % kind)
+
+    def watch_burst(self, span: _Span) -> None:
+        """A burst ends when its last failed transaction has been used up (reads and driver
+        rebuilds both use them): from then on the chip answers. Looked at every 100 ms."""
+        if getattr(self.dev.imu, "failures_pending", 0) > 0:
+            self.at(self.now() + 100, lambda: self.watch_burst(span))
+        else:
+            span.end_ms = self.now()
 
     def drive_free(self) -> None:
         self.dev.board.fs_capacity = None
@@ -779,6 +788,9 @@ class _Runner:
             self.dev.board.pin("BUTTON").drive(lambda t_ms, r=release: t_ms >= r)
 
     def power_cut(self, f: Fault) -> None:
+        if self.restarts and self.restarts[-1] == self.now():
+            self.res.skipped.append(f.label() + " (the same moment as another)")
+            return
         self.res.applied["power_cut"] += 1
         self.restarts.append(self.now())
         dev = self.dev
