@@ -13,7 +13,7 @@ import numpy as np
 
 from host import plots
 from host.errors import PostureError
-from host.suggest import plan_from_summary
+from host.suggest import plan_from_summary, training_plan
 from host.summary import MID_S, last_days, local_date, local_seconds, span_days, summarise
 from host.summary_view import (anchored_note, change_note, clip_lines, fmt_min, fmt_pct,
                                fmt_response, goal_lines, overview_rows, period_label)
@@ -146,6 +146,7 @@ def build_html(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None
     if not s["has_data"]:
         raise PostureError("no anchored records to report on; run `posture sync` first")
     plan = plan_from_summary(s, days)
+    plan["training"] = training_plan(conn, tz)
     grid, labels = minute_states(conn, start, end, tz)
     rows = "".join('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td></tr>'
                    % tuple(html.escape(c) for c in r) for r in overview_rows(s))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from typing import Any, Callable
 
 from firmware import settings as fw_settings
 from host.errors import PostureError
 from host.summary import last_days, span_days, summarise
+from host.summary_view import fmt_response
 
 MIN_WEAR_MIN = 60  # less wear than this over the period: too little to read patterns
 SLOUCH_SHARE_HIGH = 0.20  # share of seated time slouched that calls for strength work
@@ -134,9 +135,9 @@ def _slow_response(s: dict[str, Any]) -> Finding | None:
     return {
         "id": "slow_response",
         "title": "Alerts are slow to work",
-        "reason": "After an alert it took you %.0f s (median of %d alerted episodes) to sit up "
+        "reason": "After an alert it took you %s (median of %d alerted episodes) to sit up "
                   "again. A stronger vibration and earlier reminders make the cue harder to "
-                  "ignore; check that the clip sits snugly." % (med, s["alerted_episodes"]),
+                  "ignore; check that the clip sits snugly." % (fmt_response(med), s["alerted_episodes"]),
         "exercises": [],
         "tips": [],
         "settings": [
@@ -159,7 +160,7 @@ def _many_alerts(s: dict[str, Any]) -> Finding | None:
         "reason": "The clip alerted %.1f times per worn hour and you sat up quickly (median "
                   "%s). So many buzzes can become noise: recalibrate while sitting comfortably "
                   "upright, and if it still fires often, allow a longer slouch before the alert."
-                  % (s["slouch_alerts"] / hours, "-" if med is None else "%.0f s" % med),
+                  % (s["slouch_alerts"] / hours, fmt_response(med)),
         "exercises": ["thoracic_rotation"],
         "tips": ["sitting"],
         "settings": [_setting("POSTURE_SLOUCH_DELAY_S", 45, "alert only after 45 s of slouching")],
@@ -243,11 +244,39 @@ def plan_from_summary(s: dict[str, Any], days: int, library: dict[str, Any] | No
     }
 
 
+def training_plan(conn: sqlite3.Connection, tz: tzinfo | None = None,
+                  today: date | None = None) -> dict[str, Any]:
+    """The training plan in force (what the last sync applied) and what the next sync would
+    set, in one or two sentences. The day in progress is not judged (as at a sync)."""
+    from host import plan as pl
+    from host.goals import read_goal
+    from host.summary import data_days
+
+    now = pl.current(conn, None, tz)
+    held = data_days(conn, tz)
+    real_today = datetime.now(tz).date()
+    if today is None:
+        today = min(real_today, held[1] + timedelta(days=1)) if held else real_today
+    nxt = pl.next_plan(pl.measured_days(conn, today, tz, read_goal(conn)),
+                       None if now is None else now["train_min"],
+                       None if now is None else now["delay_s"], read_goal(conn),
+                       None if now is None else now["based_on"])
+    return {"now": now, "next": nxt, "text": pl.describe(now, nxt)}
+
+
 def suggest(conn: sqlite3.Connection, days: int = 7, tz: tzinfo | None = None) -> dict[str, Any]:
     """The plan for the `days` local days ending with the latest day that has data (no earlier
-    than the first day with data: the plan then speaks of the days it looked at)."""
+    than the first day with data: the plan then speaks of the days it looked at), with the
+    goal's progress and the training plan."""
+    from host.summary_view import goal_lines
+
     start, end = last_days(conn, days, tz)
-    return plan_from_summary(summarise(conn, start, end, tz), span_days(start, end, tz))
+    s = summarise(conn, start, end, tz)
+    plan = plan_from_summary(s, span_days(start, end, tz))
+    plan["progress"] = goal_lines(s)
+    plan["goals"] = s["goals"]
+    plan["training"] = training_plan(conn, tz)
+    return plan
 
 
 def render_plan(plan: dict[str, Any], console: Any) -> None:

@@ -14,6 +14,7 @@ COMMANDS = (
     "calibrate",
     "config",
     "summary",
+    "goal",
     "suggest",
     "report",
     "demo",

@@ -103,7 +103,7 @@ def test_long_sitting_brings_a_break_routine():
 
 def test_slow_responses_bring_valid_alert_settings():
     plan = plan_for(SLOW)
-    assert "120 s" in plan["findings"][0]["reason"]
+    assert "2.0 min" in plan["findings"][0]["reason"]  # 120 s, in the one response format
     keys = {s["key"]: s["value"] for s in plan["settings"]}
     assert set(keys) == {"POSTURE_HAPTIC_STRENGTH", "POSTURE_REMIND_S"}
     for key, value in keys.items():
