@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "set" and args.upright is None and args.worn_min is None:
         raise PostureError("say what to set: --upright PCT and/or --worn-min MIN "
                            "(e.g. posture goal set --upright 85)")
+    if args.action == "set":
+        parse_goal(args.upright, args.worn_min)  # bad values stop here, before the file is touched
     db = Database(path)
     try:
         with db.lock():
