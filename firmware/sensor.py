@@ -24,11 +24,11 @@ from firmware.ticks import ticks_diff
 # run counter (no allocation) and reads CTRL1_XL back through the driver's
 # i2c_device (one preallocated buffer) every _CHECK_EVERY reads, about once a
 # second. A real accelerometer never reads exactly (0, 0, 0) (gravity and noise),
-# never repeats all three axes for a second (its noise is several LSB even at
-# the lowest range), and human motion never keeps |a| outside 0.7-1.3 g for
+# never repeats all three axes for 300 ms, eight output periods (its noise is
+# several LSB even at the widest range), and human motion never keeps |a| outside 0.7-1.3 g for
 # 1.5 s (steps swing it across g twice a second; only an 11 m fall would). So a
-# run of _ZERO_AFTER all-zero samples, _ODD_AFTER with |a| outside 0.7-1.3 g or
-# _STUCK_AFTER identical ones, or CTRL1_XL not as written, is a fault: CTRL1_XL is
+# run of _ZERO_AFTER all-zero samples, of _ODD_MS with |a| outside 0.7-1.3 g or
+# of _STUCK_MS of identical ones, or CTRL1_XL not as written, is a fault: CTRL1_XL is
 # read (`fault_detail`); found at another value the cause is FAULT_RESET (a reset
 # explains zeros and odd data), else the run's kind. `fault` holds the cause
 # (events.FAULT_*), `faults` counts faults, and the driver is rebuilt and
@@ -47,8 +47,8 @@ REINIT_AFTER = const(5)    # consecutive failures before the driver is rebuilt
 _REINIT_EVERY_MS = const(1000)
 _CHECK_EVERY = const(26)   # reads between CTRL1_XL read-backs (about 1 s at 26 Hz)
 _ZERO_AFTER = const(4)     # all-zero samples in a row: a fault (about 150 ms)
-_ODD_AFTER = const(39)     # samples in a row with |a| outside 0.7-1.3 g (about 1.5 s)
-_STUCK_AFTER = const(26)   # identical samples in a row: a frozen output (about 1 s)
+_ODD_MS = const(1500)      # |a| outside 0.7-1.3 g in every sample this long
+_STUCK_MS = const(300)     # identical samples this long: a frozen output (8 output periods)
 _GOOD_AFTER = const(13)    # good samples in a row after a fault before data flows again (0.5 s)
 
 
@@ -72,6 +72,7 @@ class ImuSensor:
         self.faults = 0            # faults found since start (each one rebuilt the driver)
         self._run = 0              # kind (FAULT_*, 0 good) of the current run of samples
         self._run_n = 0            # its length
+        self._run_t = 0            # when it began (ticks ms; frozen and odd runs only)
         self._check_n = 0
         self._tries = 0            # rebuilds in this fault after the first (sets the back-off)
         self._last = None          # the last acceleration tuple read
@@ -167,9 +168,18 @@ class ImuSensor:
         self._run = kind
         self._run_n = n
         if kind:
-            if n >= (_ZERO_AFTER if kind == ev.FAULT_ZERO else
-                     _ODD_AFTER if kind == ev.FAULT_IMPLAUSIBLE else _STUCK_AFTER):
-                return self._found(kind)
+            if kind == ev.FAULT_ZERO:
+                if n >= _ZERO_AFTER:
+                    return self._found(kind)
+            else:
+                # frozen and odd runs are timed, not counted: a loop catching up after a long
+                # block reads the same sample many times within a few ms
+                now = self._clock.ticks_ms()
+                if n == 1:
+                    self._run_t = now
+                elif ticks_diff(now, self._run_t) >= (_ODD_MS if kind == ev.FAULT_IMPLAUSIBLE
+                                                      else _STUCK_MS):
+                    return self._found(kind)
             if kind == ev.FAULT_ZERO or self.fault:
                 return None
         elif self.fault:
