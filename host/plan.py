@@ -113,13 +113,14 @@ def next_plan(days: list[dict[str, Any]], current_min: int | None, current_delay
             out["reason"] = ("On %s you sat upright %.0f%% of the time, just short of the %d%% goal, "
                              "so training stays at %d min a day." % (
                                  last["date"], share, goal.upright_pct, now_min))
-    out["delay_s"], why = _delay(worn, current_delay, out["train_min"])
+    at_top = current_min is not None and i == len(LADDER) - 1  # before today: one change at a time
+    out["delay_s"], why = _delay(worn, current_delay, at_top)
     if why:
         out["reason"] += " " + why
     return out
 
 
-def _delay(worn: list[dict[str, Any]], current: int | None, train_min: int) -> tuple[int | None, str]:
+def _delay(worn: list[dict[str, Any]], current: int | None, at_top: bool) -> tuple[int | None, str]:
     if current is None:
         return None, ""
     slow = [d for d in worn[-2:] if (d.get("median_response_s") or 0) > SLOW_RESPONSE_S
@@ -130,7 +131,7 @@ def _delay(worn: list[dict[str, Any]], current: int | None, train_min: int) -> t
                      "alerts after %d s of slouching instead of %d s." % (new, current))
     good = [d for d in worn[-3:] if d["status"] == MET
             and (d.get("median_response_s") is None or d["median_response_s"] <= FAST_RESPONSE_S)]
-    if len(good) == 3 and train_min == LADDER[-1] and current < DELAY_MAX_S:
+    if len(good) == 3 and at_top and current < DELAY_MAX_S:
         new = min(DELAY_MAX_S, current + DELAY_STEP_S)
         return new, ("Three good days at the top of the plan: the cue fades, alerting after %d s "
                      "instead of %d s." % (new, current))
