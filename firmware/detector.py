@@ -347,6 +347,7 @@ class PostureDetector:
         self.frame = frame
         self._rewear = False
         out.append((t, ev.CALIBRATED, _d10(frame.mount_tilt_deg), self._rw_n * self._n))
+        self._rw_x = self._rw_y = self._rw_z = 0.0     # hold no float objects: the heap stays flat
         return True
 
     def _slouch_second(self, t, seated, flex, out):
