@@ -29,6 +29,7 @@ from typing import Protocol
 
 from firmware import boards, integrity
 from host import drive, settings_file
+from host.board_source import board_bytes
 from host.errors import PostureError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -364,7 +365,9 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
         if compiler and rel.endswith(".py"):
             rel = rel[:-3] + ".mpy"
             return rel, compile_mpy(compiler, path, rel)
-        return rel, path.read_bytes()
+        # source for the board to compile: without what costs it RAM and does nothing there
+        # (docstrings: host/board_source.py); the budget tests measure this very form
+        return rel, board_bytes(path) if rel.endswith(".py") else path.read_bytes()
 
     if source == "pypi":
         for name in requirements(root):

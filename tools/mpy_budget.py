@@ -111,10 +111,29 @@ def mpy_sizes(tmp: Path) -> dict[str, int]:
     return sizes
 
 
+def source_tree(dest: Path) -> list[tuple[Path, str]]:
+    """firmware/ and the driver packages as `posture deploy` installs them from source, written
+    to `dest` as copies for run_mpy: each .py in the form host/board_source.board_bytes gives
+    (docstrings out, every line where it was), the same function deploy calls."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from host.board_source import board_bytes
+
+    copies = []
+    for src, target in [(ROOT / "firmware", "/firmware"), *driver_copies()]:
+        out_dir = dest / target.strip("/")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path in sorted(src.glob("*.py")):
+            (out_dir / path.name).write_bytes(board_bytes(path))
+        copies.append((out_dir, target))
+    return copies
+
+
 def board_copies(form: str, tmp: Path) -> list[Any]:
-    """The firmware and driver copies for one form ("py": sources; "mpy": compiled into tmp)."""
+    """The firmware and driver copies for one form ("py": sources as deploy installs them,
+    written into tmp; "mpy": compiled into tmp)."""
     if form == "py":
-        return ["firmware", *driver_copies()]
+        return list(source_tree(tmp))
     if form == "mpy":
         return list(compile_tree(tmp))
     raise ValueError("form must be one of %s" % (FORMS,))

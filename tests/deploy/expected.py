@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from host.board_source import board_bytes  # .py files go to the board without docstrings
+
 # The device libraries the issue names, as PyPI installed them into this environment.
 LIBRARY_PACKAGES = ("adafruit_lsm6ds", "adafruit_register", "adafruit_bus_device")
 LIBRARY_MODULES = ("adafruit_drv2605",)
@@ -17,11 +19,11 @@ def library_files() -> dict[str, bytes]:
         assert spec is not None and spec.submodule_search_locations, name
         folder = Path(list(spec.submodule_search_locations)[0])
         for path in folder.glob("*.py"):
-            files["lib/%s/%s" % (name, path.name)] = path.read_bytes()
+            files["lib/%s/%s" % (name, path.name)] = board_bytes(path)
     for name in LIBRARY_MODULES:
         spec = importlib.util.find_spec(name)
         assert spec is not None and spec.origin, name
-        files["lib/%s.py" % name] = Path(spec.origin).read_bytes()
+        files["lib/%s.py" % name] = board_bytes(spec.origin)
     return files
 
 
@@ -30,7 +32,7 @@ def project_files(root: Path) -> dict[str, bytes]:
     if (root / "safemode.py").is_file():
         files["safemode.py"] = (root / "safemode.py").read_bytes()
     for path in (root / "firmware").glob("*.py"):
-        files["firmware/" + path.name] = path.read_bytes()
+        files["firmware/" + path.name] = board_bytes(path)
     return files
 
 

@@ -130,6 +130,33 @@ def test_import_footprints_are_measured_after_collection(form):
     assert rows["firmware.ticks"] < 2048      # three small functions and a constant
 
 
+def test_the_py_runs_load_exactly_what_deploy_installs(tmp_path, monkeypatch):
+    """The budget holds for the files `posture deploy` writes when it ships source (no
+    CircuitPython mpy-cross here): the .py runs load those bytes, file for file."""
+    import sys
+
+    sys.path.insert(0, str(mpy_budget.ROOT))
+    from host import deploy
+
+    monkeypatch.setenv("PATH", "/nonexistent")          # no mpy-cross: deploy ships .py
+    monkeypatch.setenv("POSTURE_MPY_CROSS", "")
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    (drive / "boot_out.txt").write_text("Adafruit CircuitPython 9.2.1 on 2024-11-20; Adafruit QT Py "
+                                        "RP2040 with rp2040\nBoard ID:adafruit_qtpy_rp2040\n")
+    target = deploy.DirTarget(drive)
+    deploy.apply(deploy.plan(target), target)
+    measured = {}
+    for out_dir, dest in mpy_budget.source_tree(tmp_path / "measured"):
+        folder = dest.strip("/")
+        for path in out_dir.iterdir():
+            measured[folder + "/" + path.name] = path.read_bytes()
+    assert len(measured) > 30
+    for rel, data in measured.items():
+        assert (drive / rel).read_bytes() == data, rel   # firmware/... and lib/<package>/...
+    assert b'"""' not in measured["firmware/detector.py"]
+
+
 def test_module_order_puts_dependencies_first():
     order = mpy_budget.module_order()
     assert order.index("ticks") < order.index("detector") < order.index("wiring")
