@@ -194,18 +194,31 @@ def what_changed(week: dict[str, Any], prev: dict[str, Any], change: dict[str, A
     return text[0].upper() + text[1:]
 
 
+def _cut(sm: Any, loaded: Any, start: float, end: float) -> Any:
+    """The part of an already loaded period (summary.Loaded, its start, its end) that lies in
+    [start, end), or None when it does not cover that span (then it is read again)."""
+    if loaded is None or loaded[1] > start or loaded[2] < end:
+        return None
+    ld = loaded[0]
+    q = ld.buckets[:, 0] if len(ld.buckets) else ld.buckets
+    keep = (q >= start // sm.BUCKET_S) & (q < end // sm.BUCKET_S) if len(q) else q
+    events = [e for e in ld.events if start - sm.EVENT_LOOKBACK_S <= e[3] < end]
+    return sm.Loaded(ld.buckets[keep] if len(q) else ld.buckets, events, (0, None), (0, None))
+
+
 def progress(conn: sqlite3.Connection, last_day: date, tz: tzinfo | None = None,
-             delay_s: int = 30, goal: Goal | None = None) -> dict[str, Any]:
-    """Goal, the day's score, streaks and this week against the week before, as of last_day."""
+             delay_s: int = 30, goal: Goal | None = None, loaded: Any = None) -> dict[str, Any]:
+    """Goal, the day's score, streaks and this week against the week before, as of last_day.
+
+    loaded: (summary.Loaded, start, end) the caller already read; spans it covers are not read
+    again (a year's summary then costs no second pass over the year)."""
     from host import summary as sm
 
     goal = goal or read_goal(conn)
-    held = sm.data_days(conn, tz)
-    first_held = held[0] if held else last_day
     # two weeks in full (scores need the alert responses of each day)
     two_first = last_day - timedelta(days=2 * WEEK - 1)
     start, end = sm.day_span(two_first, last_day, tz)
-    ld = sm.load_period(conn, start, end, detail=False)
+    ld = _cut(sm, loaded, start, end) or sm.load_period(conn, start, end, detail=False)
     eps = [e for e in sm._episodes(ld.events, start, end) if e["duration_s"] >= delay_s]
     rated = rate_days(sm._by_day(ld.buckets, eps, start, end, tz), goal)
     this, prev = rated[WEEK:], rated[:WEEK]
@@ -214,13 +227,20 @@ def progress(conn: sqlite3.Connection, last_day: date, tz: tzinfo | None = None,
     resp_prev = [e["response_s"] for e in eps if e["response_s"] is not None and e["end_wall"] < split]
     week, before = week_figures(this, resp_this), week_figures(prev, resp_prev)
     # streaks reach further back: wear and upright share per day suffice there (no events)
-    s_first = max(first_held, last_day - timedelta(days=STREAK_LOOKBACK_DAYS - 1))
+    s_first = last_day - timedelta(days=STREAK_LOOKBACK_DAYS - 1)  # days with no record: paused
     if s_first < two_first:
         s_start, _ = sm.day_span(s_first, last_day, tz)
-        rows = conn.execute(sm._BUCKET_SQL, (s_start + sm.MID_S, start + sm.MID_S)).fetchall()
         import numpy as np
 
+        # read only what the caller has not: the days before its period (often none held)
+        mid = s_start if loaded is None else min(max(loaded[1], s_start), start)
+        have = _cut(sm, loaded, mid, start) if mid < start else None
+        if have is None:
+            mid = start
+        rows = conn.execute(sm._BUCKET_SQL, (s_start + sm.MID_S, mid + sm.MID_S)).fetchall()
         b = np.array(rows, dtype=float).reshape(-1, 9)
+        if have is not None:
+            b = np.concatenate((b, have.buckets))
         older = rate_days(sm._by_day(b, [], s_start, start, tz), goal)
     else:
         older = []

@@ -302,10 +302,11 @@ def summarise(conn: sqlite3.Connection, start: float, end: float,
         k: (round(out[k] - prev[k], 4) if has_prev and out[k] is not None and prev[k] is not None else None)
         for k in CHANGE_KEYS}
     out["not_anchored"] = not_anchored(conn)
-    out["clip"] = clip_figures(conn, ld.events, start, end, tz)
+    worn_s = float(ld.buckets[:, 1].sum()) if len(ld.buckets) else 0.0
+    out["clip"] = clip_figures(conn, ld.events, start, end, worn_s, tz)
     from host.goals import progress
 
-    out["goals"] = progress(conn, local_date(end - 1, tz), tz, delay_s)
+    out["goals"] = progress(conn, local_date(end - 1, tz), tz, delay_s, loaded=(ld, start, end))
     return out
 
 
@@ -350,7 +351,7 @@ def _snoozes(events: list[tuple[Any, ...]], start: float, end: float) -> dict[st
     return {"count": count, "by_press": by_press, "muted_min": round(muted / 60, 1)}
 
 
-def _modes(conn: sqlite3.Connection, start: float, end: float) -> dict[str, Any]:
+def _modes(conn: sqlite3.Connection, start: float, end: float, worn_s: float) -> dict[str, Any]:
     """Worn minutes in training and in tracking mode.
 
     The mode comes from MODE events of the same device and boot; a boot before its first MODE
@@ -373,9 +374,7 @@ def _modes(conn: sqlite3.Connection, start: float, end: float) -> dict[str, Any]
                     "SELECT SUM(worn_s) FROM minutes WHERE device_id=? AND boot=? AND wall >= ? "
                     "AND wall < ?", (dev, boot, lo + MID_S, hi + MID_S)).fetchone()
                 tracking_s += float(row[0] or 0)
-    worn = conn.execute("SELECT SUM(worn_s) FROM minutes WHERE wall >= ? AND wall < ?",
-                        (start + MID_S, end + MID_S)).fetchone()[0] or 0
-    return {"training_min": round((float(worn) - tracking_s) / 60, 1),
+    return {"training_min": round((worn_s - tracking_s) / 60, 1),
             "tracking_min": round(tracking_s / 60, 1), "mode_changes": sum(
                 1 for marks in spans.values() for w, _m in marks if start <= w < end)}
 
@@ -447,8 +446,8 @@ def _battery(conn: sqlite3.Connection, start: float, end: float,
 
 
 def clip_figures(conn: sqlite3.Connection, events: list[tuple[Any, ...]], start: float,
-                 end: float, tz: tzinfo | None = None) -> dict[str, Any]:
-    return {"snooze": _snoozes(events, start, end), "modes": _modes(conn, start, end),
+                 end: float, worn_s: float, tz: tzinfo | None = None) -> dict[str, Any]:
+    return {"snooze": _snoozes(events, start, end), "modes": _modes(conn, start, end, worn_s),
             "battery": _battery(conn, start, end, tz)}
 
 
