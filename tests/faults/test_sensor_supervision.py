@@ -264,3 +264,25 @@ def test_posture_live_shows_the_sensor_problem_plainly(capsys: pytest.CaptureFix
             assert main(["live", "--port", bridge.port, "--json", "--count", "2"]) == 0
             lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
         assert lines and all(r["problem"] is None and not r["state"].startswith("sensor_") for r in lines)
+
+
+def test_a_chip_gone_from_the_bus_is_down_in_status_and_live_then_ok_again() -> None:
+    """The old SENSOR_ERROR path (5 failed reads) now also sets the health: STATUS and LIVE say
+    sensor=down while the chip is gone; after 5 s the SENSOR_LOST buzz, once."""
+    with device(recording([("upright", 60)])) as dev:
+        dev.run_for(FAULT_AT_S)
+        t0 = dev.clock.now_ms
+        dev.board.i2c_bus.dropout(dev.imu.address, 8000)
+        t_err, _err = run_until(dev, "sensor_error", t0, REPORT_MS / 1000)
+        st = status(dev)
+        assert st["sensor"] == "down" and st["sfaults"] == "1", st
+        live = [line for line in talk(dev, "LIVE on", seconds=0.6) if line.startswith("L ")]
+        talk(dev, "LIVE off")
+        assert live and all(line.split()[4] == "sensor_down" for line in live), live
+        dev.run_for(8.5 - (dev.clock.now_ms - t0) / 1000)
+        assert lost_pattern_played(dev) == 1
+        assert any("no real data from the IMU (no answer)" in line for _t, line in dev.console_lines())
+        run_until(dev, "sensor_recovered", t0, 3)
+        assert status(dev)["sensor"] == "ok"
+        assert_configured(dev)
+        assert lost_pattern_played(dev) == 1 and dev.crashes == []
