@@ -256,3 +256,27 @@ def test_a_frozen_output_is_found_after_300_ms_even_when_read_slowly(rig):
     assert sensor.faults == 0
     read_n(clock, sensor, 2, step_ms=100)          # 400 ms of one sample
     assert sensor.fault == ev.FAULT_STUCK
+
+
+def test_replay_calibrating_on_a_stretch_of_zeros_refuses_it_and_never_raises(tmp_path, capsys):
+    """`posture replay` of a recording whose sensor read zeros for 15 s (a reset chip), asked to
+    calibrate inside them: calibration_failed (implausible), then a calibration on real data."""
+    from host.cli import main
+
+    rows = ["t_s,ax,ay,az,gx,gy,gz"]
+    for i in range(26 * 100):
+        t = i / 26
+        if 60 <= t < 75:
+            rows.append("%.4f,0,0,0,0,0,0" % t)
+        else:
+            a = math.radians(0.5 * math.sin(2 * math.pi * t / 4))
+            rows.append("%.4f,0.0,%.5f,%.5f,0,0,0" % (t, -G * math.cos(a), G * math.sin(a)))
+    path = tmp_path / "zeros.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["replay", str(path), "--calibrate-at", "62", "--json"]) == 0
+    import json
+
+    got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    kinds = [(e["event"], e.get("reason")) for e in got if e["event"].startswith("calibrat")]
+    assert kinds == [("calibration_failed", "implausible"), ("calibrated", None)], kinds
+    assert next(e for e in got if e["event"] == "calibrated")["t"] >= 75
