@@ -129,7 +129,9 @@ table{width:100%;max-width:760px}td,th{overflow-wrap:anywhere}
 li,p,code{overflow-wrap:anywhere}
 #headline{background:#eef6ee;border-left:4px solid #2ca25f;padding:2px 14px;margin:12px 0}
 #headline h2{font-size:1.25em}
-@media (max-width:640px){body{margin:8px auto;padding:0 10px}td,th{padding:4px 6px}
+th{overflow-wrap:normal}
+@media (max-width:640px){body{margin:8px auto;padding:0 10px}td,th{padding:4px 5px}
+table{font-size:.85em}
 .ex{padding:4px 8px}}
 .note{background:#fff6d5;padding:8px 12px;border-left:4px solid #e0b000}
 .ex{border:1px solid #e5e5e5;border-radius:6px;padding:6px 14px;margin:8px 0}

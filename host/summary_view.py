@@ -98,8 +98,8 @@ def goal_lines(s: dict[str, Any]) -> list[str]:
     verdict = {"met": "goal met", "missed": "goal missed",
                "not worn": "not worn long enough to count"}[day["status"]]
     score = "-" if day["score"] is None else "%d" % day["score"]
-    lines = ["%s: Score %s of 100, %s (goal: %s%s)." % (
-        day["date"], score, verdict, g["goal"]["text"], "" if g["goal"]["custom"] else ", the default")]
+    lines = ["%s: Score %s of 100, %s." % (day["date"], score, verdict),
+             "Goal: %s%s." % (g["goal"]["text"], "" if g["goal"]["custom"] else " (the default)")]
     if st["current"]:
         lines.append("Streak: %d goal day%s in a row since %s (best %d)." % (
             st["current"], "" if st["current"] == 1 else "s", st["since"], st["best"]))
