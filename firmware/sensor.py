@@ -75,6 +75,7 @@ class ImuSensor:
         self._run_t = 0            # when it began (ticks ms; frozen and odd runs only)
         self._check_n = 0
         self._tries = 0            # rebuilds in this fault after the first (sets the back-off)
+        self._rebuild = False      # a fault was found: rebuild the driver on the next read
         self._last = None          # the last acceleration tuple read
         self.connect()
 
@@ -134,6 +135,10 @@ class ImuSensor:
 
     def read(self):
         drv = self._drv
+        if self._rebuild:
+            self._rebuild = False
+            self.connect()
+            return None
         if drv is None:
             if ticks_diff(self._clock.ticks_ms(), self._last_try) >= _REINIT_EVERY_MS:
                 self.connect()
@@ -210,7 +215,7 @@ class ImuSensor:
             self._tries = 0
         elif self._tries < 3:
             self._tries += 1
-        self.connect()
+        self._rebuild = True   # by the next read, so the monitor reports first (a rebuild blocks 0.4 s)
         return None
 
     def _fail(self, exc):

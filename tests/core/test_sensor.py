@@ -130,7 +130,11 @@ def test_a_fault_is_found_rebuilt_and_recovered(rig, inject, cause, within):
         assert len(got) < within, "not found within %d reads" % within
         got += read_n(clock, sensor, 1)
     assert sensor.fault == cause and got[-1] is None
+    # reported first (the monitor sees the fault now), rebuilt by the next read
+    assert chip.sw_resets == builds
+    got += read_n(clock, sensor, 1)
     assert chip.sw_resets == builds + 1 and chip.accel_odr_hz() == 26    # rebuilt, configured
+    assert sensor.connected and sensor.fault == cause
     assert sensor.fault_detail == (0 if cause == ev.FAULT_RESET else sensor._ctrl1)
     assert all(s is None or s[:3] != (0.0, 0.0, 0.0) for s in got)        # zeros never handed on
     withheld = 0
@@ -155,7 +159,7 @@ def test_a_control_register_changed_behind_the_drivers_back_is_found_by_the_read
     read_n(clock, sensor, 5)
     want = chip.regs[CTRL1_XL]
     chip.i2c_write(bytes([CTRL1_XL, (want & 0xF3) | 0x0C]))   # full scale 8 g: readings halve
-    got = read_n(clock, sensor, 26)                             # one read-back period
+    got = read_n(clock, sensor, 27)                             # one read-back period, the rebuild
     assert sensor.fault == ev.FAULT_RESET and sensor.fault_detail == (want & 0xF3) | 0x0C
     assert chip.regs[CTRL1_XL] == want                           # configured again
     assert got.count(None) >= 1
@@ -194,7 +198,7 @@ def test_a_mock_driver_without_i2c_device_is_still_supervised():
     clock = Clock()
     built = []
     sensor = ImuSensor(lambda: built.append(1) or Zeros(), clock)
-    for _ in range(4):
+    for _ in range(5):
         clock.t += 38
         assert sensor.read() is None
     assert sensor.fault == ev.FAULT_ZERO and sensor.fault_detail == -1 and len(built) == 2
