@@ -23,11 +23,10 @@ shows after "Board ID:") and returns a new dict with these keys:
 - 'motor_pin'    `board` pin name for the motor transistor's gate/base resistor
 - 'button_pin'   `board` pin name of a push button to ground (pull-up), or None
 - 'wiring'       one line saying what goes where (shown by deploy and the docs)
-
 settings.toml overrides: POSTURE_HAPTIC_PIN replaces 'motor_pin',
 POSTURE_BUTTON_PIN replaces 'button_pin', POSTURE_IMU (when not 'auto')
 replaces 'imu', POSTURE_IMU_ADDRESS replaces 'imu_address', POSTURE_HAPTIC
-replaces 'haptic'.
+replaces 'haptic', POSTURE_WAKE_PIN replaces 'wake_pin'.
 
 The Feather nRF52840 Sense shipped with an LSM6DS33 at first and with the
 LSM6DS3TR-C in later revisions; both answer at 0x6A, so it tries both.
@@ -39,6 +38,15 @@ LSM6DS3TR-C in later revisions; both answer at 0x6A, so it tries both.
 # refuses it (firmware/integrity.py). Compared as pin objects: aliases count too.
 I2C_PINS = ("SCL", "SDA", "SCL1", "SDA1")
 
+# Keys for power and installing (comments, not the docstring: they cost no RAM on the board):
+# 'wake_pin'     `board` pin name wired to the IMU's INT1 (the wake-up interrupt that ends a
+#   deep sleep off the body), or None: without one the clip never sleeps
+# 'off_pins'     `board` pin names driven low at start to switch off parts the clip does
+#   not use (the QT Py's NeoPixel power)
+# 'slow_mhz'     CPU clock (MHz) while running from the cell, or None to leave it alone
+# 'bootloader'   the drive name the board's UF2 bootloader shows (double-tap reset), for
+#   installing CircuitPython
+# 'circuitpython_name'  the board's name on circuitpython.org/downloads
 _GENERIC = {
     "name": "Unknown board (generic defaults)",
     "known": False,
@@ -51,6 +59,11 @@ _GENERIC = {
     "button_pin": None,
     "wiring": "IMU breakout on STEMMA QT (or SDA/SCL); motor transistor on A0; "
               "set POSTURE_HAPTIC_PIN / POSTURE_BUTTON_PIN for your board",
+    "wake_pin": None,
+    "off_pins": (),
+    "slow_mhz": None,
+    "bootloader": None,
+    "circuitpython_name": None,
 }
 
 # board_id -> the keys that differ from _GENERIC.
@@ -64,6 +77,13 @@ BOARDS = {
         "button_pin": "BUTTON",
         "wiring": "LSM6DSOX or LSM6DS3TR-C breakout on the STEMMA QT port; "
                   "motor transistor on A0; calibrate with the BOOT button",
+        # the breakout's INT1 needs a wire to a free pin (set POSTURE_WAKE_PIN, e.g. A1)
+        "off_pins": ("NEOPIXEL_POWER",),
+        # 25 MHz: 7.7 mA in time.sleep() against 18.6 mA at 125 MHz (tools/mpy_power.py);
+        # the loop still has a 5x margin at 26 Hz (bench/power.py)
+        "slow_mhz": 25,
+        "bootloader": "RPI-RP2",
+        "circuitpython_name": "QT Py RP2040",
     },
     "feather_bluefruit_sense": {
         "name": "Adafruit Feather nRF52840 Sense",
@@ -74,6 +94,9 @@ BOARDS = {
         "button_pin": "SWITCH",
         "wiring": "IMU on the board (LSM6DS33 or LSM6DS3TR-C by revision); "
                   "motor transistor on D5; calibrate with the user switch",
+        "wake_pin": "ACCELEROMETER_GYRO_INTERRUPT",   # the IMU's INT1, wired on the board
+        "bootloader": "FTHRSNSBOOT",
+        "circuitpython_name": "Feather Bluefruit Sense",
     },
     "adafruit_feather_rp2040": {
         "name": "Adafruit Feather RP2040",
@@ -84,9 +107,11 @@ BOARDS = {
         "button_pin": None,
         "wiring": "IMU breakout on the STEMMA QT port; motor transistor on D5; "
                   "no free button (calibrate from the host, or wire one and set POSTURE_BUTTON_PIN)",
+        "slow_mhz": 25,
+        "bootloader": "RPI-RP2",
+        "circuitpython_name": "Feather RP2040",
     },
 }
-
 
 def defaults(board_id):
     """The defaults for `board_id` (unknown ids get the generic fallback); a new dict each call."""

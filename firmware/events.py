@@ -25,6 +25,7 @@ MODE = "mode"                   # 16 new mode (MODE_*)                   why (MO
 SNOOZE = "snooze"               # 17 minutes muted (0: snooze ended)     1 by a long press, 0 it ran out
 BATTERY = "battery"             # 18 cell millivolts                     charge percent (0-100)
 BATTERY_LOW = "battery_low"     # 19 charge percent                      cell millivolts
+SLEEP = "sleep"                 # 20 1 going to sleep, 0 woken (picked up) minutes off the body before sleeping
 
 # The one-byte code of each kind in the binary log. Written out, never derived from an
 # order: an old log must stay readable by a new host (tests/log pins these bytes).
@@ -32,7 +33,7 @@ KIND_CODE = {
     BOOT: 1, CALIBRATED: 2, CALIBRATION_FAILED: 3, ACTIVITY: 4, SLOUCH_START: 5,
     SLOUCH_ALERT: 6, SLOUCH_REMINDER: 7, SLOUCH_END: 8, BREAK_ALERT: 9, BREAK_TAKEN: 10,
     SENSOR_ERROR: 11, SENSOR_RECOVERED: 12, ERROR: 13, LOG_DROPPED: 14, SENSOR_FAULT: 15,
-    MODE: 16, SNOOZE: 17, BATTERY: 18, BATTERY_LOW: 19,
+    MODE: 16, SNOOZE: 17, BATTERY: 18, BATTERY_LOW: 19, SLEEP: 20,
 }
 # KINDS[code - 1] is the kind with that code (codes run 1..len(KINDS) without gaps)
 _kinds = [""] * len(KIND_CODE)
@@ -121,6 +122,9 @@ def describe(event):
     elif kind in (BATTERY, BATTERY_LOW):
         out["millivolts"] = a if kind == BATTERY else b
         out["percent"] = b if kind == BATTERY else a
+    elif kind == SLEEP:
+        out["asleep"] = bool(a)
+        out["off_body_min"] = b
     elif kind == BOOT:
         out["boot"] = a
         out["reason"] = b

@@ -25,6 +25,8 @@ SPEC = (  # type: tuple
     ("POSTURE_IMU", "imu", WORD, "auto", ("auto", "LSM6DSOX", "LSM6DS3TRC", "LSM6DS33", "ISM330DHCX"), None),
     ("POSTURE_IMU_ADDRESS", "imu_address", INT, 0x6A, 0x6A, 0x6B),
     ("POSTURE_BUTTON_PIN", "button_pin", WORD, "", None, None),
+    ("POSTURE_SLEEP_MIN", "sleep_min", INT, 5, 0, 240),
+    ("POSTURE_WAKE_PIN", "wake_pin", WORD, "", None, None),
 )
 
 _BY_KEY = {}
@@ -47,6 +49,8 @@ class Settings:
     imu: str
     imu_address: int
     button_pin: str
+    sleep_min: int
+    wake_pin: str
 
     def __init__(self):
         for row in SPEC:

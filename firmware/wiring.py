@@ -113,6 +113,64 @@ class Button:
             self._detector.request_calibration()
 
 
+class DeskSleep:
+    # Off the body for `ms`: `go(now)` puts the clip into deep sleep (firmware/sleep.py, loaded
+    # only then). on_event sets `since` when the activity turns off_body, clears it otherwise.
+    def __init__(self, ms, go):
+        self.ms = ms
+        self.since = None
+        self._go = go
+
+    def poll(self, now):
+        since = self.since
+        if since is not None and ticks_diff(now, since) >= self.ms:
+            self.since = now    # should the sleep not start (on USB, IMU silent): again after as long
+            self._go(now)
+
+
+def power_down(board, cfg, microcontroller, supervisor, say):
+    # Switch off what the clip does not use; on the cell, slow the CPU (cfg 'slow_mhz': the
+    # RP2040 idles at 7.7 mA at 25 MHz against 18.6 mA at 125 MHz, tools/mpy_power.py).
+    # Returns the pins held low (kept referenced so they stay claimed).
+    held = []
+    for name in cfg["off_pins"]:
+        try:
+            import digitalio
+            pin = digitalio.DigitalInOut(getattr(board, name))
+            pin.switch_to_output(False)
+            held.append(pin)
+        except (AttributeError, TypeError, ValueError, RuntimeError, ImportError):
+            pass
+    mhz = cfg["slow_mhz"]
+    if mhz and microcontroller is not None and not getattr(supervisor.runtime, "usb_connected", True):
+        try:
+            microcontroller.cpu.frequency = mhz * 1000000
+            say("posture: on the cell: CPU at %d MHz" % mhz)
+        except (AttributeError, NotImplementedError, ValueError, RuntimeError) as exc:
+            say("posture: CPU clock left alone (%s)" % exc)
+    return held
+
+
+def desk_sleep(board, cfg, settings, supervisor, say, go):
+    # The DeskSleep poller, or None (sleep off, no INT1 wire: said once).
+    if not settings.sleep_min:
+        return None
+    name = settings.wake_pin or cfg["wake_pin"]
+    pin = getattr(board, name, None) if name else None
+    if pin is None:
+        say("posture: no wire from the IMU's INT1%s: the clip stays awake off the body "
+            "(set POSTURE_WAKE_PIN to the pin it is wired to, or POSTURE_SLEEP_MIN = 0)"
+            % (" (no pin %s)" % name if name else ""))
+        return None
+
+    def sleep_now(now):
+        if getattr(supervisor.runtime, "usb_connected", False):
+            return   # on USB: awake for the host (and charging anyway)
+        from firmware import sleep
+        go(sleep, pin, now)
+    return DeskSleep(settings.sleep_min * 60000, sleep_now)
+
+
 def make_button(board, cfg, settings, detector):
     name = settings.button_pin or cfg["button_pin"]
     if not name:
@@ -195,6 +253,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         getenv = overrides.getenv(getenv)
     settings = load_settings(getenv, say, read_settings_text(open_fn))
     cfg = boards.defaults(getattr(board, "board_id", ""))
+    held = power_down(board, cfg, microcontroller, supervisor, say)  # noqa: F841  (kept claimed)
     clock = BoardClock(supervisor, time)
     from firmware import integrity  # the start-up checks; the module drops itself from RAM after
     settings, motor, problems = integrity.start(board, cfg, settings, overrides, getenv, say, health,
@@ -202,6 +261,16 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     del integrity
     player = Player(motor, settings.haptic_strength)
     detector = PostureDetector(settings)
+    try:
+        import alarm
+    except ImportError:
+        alarm = None
+    # (a time alarm also wakes a board: safemode.py's pause after a crash, not a pick-up)
+    woke = alarm is not None and isinstance(getattr(alarm, "wake_alarm", None), alarm.pin.PinAlarm)
+    if woke:   # picked up after a sleep off the body: the kept frame, taken anew as a re-wear
+        from firmware import sleep
+        woke = 2 if sleep.woke(alarm, detector) else 1
+        del sleep
     log = None
     pollers = list(extra_pollers)
     if store is not None:
@@ -214,6 +283,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
                                     check_set=check_set_for(board, cfg, settings))
         if log is not None:
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
+            if woke:
+                log.event((clock.ticks_ms(), ev.SLEEP, 0, 0))
             for code, detail in problems:
                 log.event((clock.ticks_ms(), ev.ERROR, code, detail))
         if health.firmware == "nosync":  # the protocol would not import: no sync with this set
@@ -228,6 +299,13 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     button = make_button(board, cfg, settings, detector)
     if button is not None:
         pollers.append(button)
+    desk = None
+    if alarm is not None:
+        def go(sleep, pin, now):
+            sleep.go(alarm, pin, sensor, detector, log, now, settings.sleep_min, say)
+        desk = desk_sleep(board, cfg, settings, supervisor, say, go)
+        if desk is not None:
+            pollers.append(desk)
     watchdog = None
     if microcontroller is not None:
         resets.report(microcontroller, say)
@@ -236,6 +314,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
 
     def on_event(event):
         kind = event[1]
+        if kind == ev.ACTIVITY and desk is not None:
+            desk.since = event[0] if event[2] == ev.ACT_OFF_BODY else None
         if kind in (ev.CALIBRATED, ev.CALIBRATION_FAILED, ev.SLOUCH_ALERT, ev.BREAK_ALERT,
                     ev.SENSOR_ERROR, ev.SENSOR_RECOVERED, ev.SENSOR_FAULT):
             say("posture: %s %s" % (kind, ev.describe(event)))
@@ -244,7 +324,11 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
                       watchdog=watchdog, on_event=on_event, health=health)
-    say("posture: running on %s; sit upright and still to calibrate" % cfg["name"])
+    if woke:
+        say("posture: woke up (picked up)%s" % ("; sit still a moment to take the clip's frame anew"
+                                                if woke == 2 else "; sit upright and still to calibrate"))
+    else:
+        say("posture: running on %s; sit upright and still to calibrate" % cfg["name"])
     if problems:  # a setting dropped, a mixed firmware set: the error pattern once, as the loop starts
         player.play(ERROR_PATTERN, clock.ticks_ms())
     monitor.run()

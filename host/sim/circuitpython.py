@@ -51,9 +51,10 @@ class ReloadRequested(BaseException):
 class DeepSleepRequested(BaseException):
     """alarm.exit_and_deep_sleep_until_alarms(): the board sleeps, then starts from boot.py."""
 
-    def __init__(self, wake_ms: int | None) -> None:
+    def __init__(self, wake_ms: int | None, pins: tuple[tuple[str, bool], ...] = ()) -> None:
         super().__init__(wake_ms)
         self.wake_ms = wake_ms
+        self.pins = pins   # (pin name, level) pairs any of which wakes the board (PinAlarm)
 
 
 class _Timer(Protocol):
@@ -236,13 +237,14 @@ def _evict(name: str) -> bool:
 
 def fake_modules(board: Any, fake_time: bool = True, fake_os: bool = True) -> dict[str, types.ModuleType]:
     """Build the fake modules for `board` (a SimBoard), keyed by import name."""
-    from host.sim.fakes import i2c, pins, serial, system, timemod, osenv
+    from host.sim.fakes import alarm, i2c, pins, serial, system, timemod, osenv
 
     mods: dict[str, types.ModuleType] = {}
     mods.update(pins.make_modules(board))
     mods.update(i2c.make_modules(board))
     mods.update(system.make_modules(board))
     mods.update(serial.make_modules(board))
+    mods.update(alarm.make_modules(board))   # replaces system's time-only alarm: pin alarms too
     if fake_time:
         mods["time"] = timemod.make_module(board.clock)
     if fake_os:

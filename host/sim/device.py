@@ -38,6 +38,7 @@ from typing import Any
 
 from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, HardFault, Installation, PowerCut,
                                     ReloadRequested, SimBoard, SimClock, SimulationEnd, install)
+from host.sim.fakes import alarm as alarm_fake
 from host.sim.fakes.drv2605 import DRV2605Emulator
 from host.sim.fakes.osenv import settings_toml
 from host.sim.fakes.system import SIM_UID
@@ -68,9 +69,11 @@ class SimDevice:
                  fs_dir: str | None = None, clock: SimClock | None = None,
                  board_id: str = "adafruit_qtpy_rp2040", imu_address: int = 0x6A,
                  root: str = REPO_ROOT, wall_timeout_s: float = 600.0, boot_ms: int = 1000,
-                 fs_capacity: int | None = None, haptic_driver: bool = False) -> None:
+                 fs_capacity: int | None = None, haptic_driver: bool = False,
+                 int1_pin: str | None = "auto", usb: bool = True) -> None:
         self.clock = clock or SimClock()
         self.board = SimBoard(self.clock, board_id)
+        self.board.usb_connected = usb   # False: running from the cell (runs slow, may sleep)
         self.imu = LSM6DSEmulator(motion, variant, self.clock, imu_address).attach(self.board.i2c_bus)
         # a DRV2605L on the same bus (POSTURE_HAPTIC = "drv2605"); its plays in self.haptic.plays
         self.haptic = DRV2605Emulator(self.clock).attach(self.board.i2c_bus) if haptic_driver else None
@@ -98,6 +101,17 @@ class SimDevice:
         self.crashes: list[tuple[int, BaseException]] = []
         self.boot_output = ""
         self.safemode_output = ""
+        self._sleep_request: DeepSleepRequested | None = None
+        self.sleeps: list[list[Any]] = []   # [start_ms, end_ms (None while asleep)] of each deep sleep
+        self.deep_slept_ms = 0
+        # the IMU's INT1 on a board pin ("auto": the board's own wire, if any; None: no wire)
+        if int1_pin == "auto":
+            from firmware import boards
+
+            int1_pin = boards.defaults(board_id)["wake_pin"]
+        self.int1_pin = int1_pin
+        if int1_pin:
+            self.board.pin(int1_pin).drive(lambda _t_ms: self.imu.int1())
         self._thread: threading.Thread | None = None
         self._go = threading.Semaphore(0)
         self._back = threading.Semaphore(0)
@@ -259,6 +273,8 @@ class SimDevice:
                     continue
                 outcome = self._run("code.py")
                 run_boot = outcome != "reload"
+                if outcome == "sleep":
+                    self._deep_sleep()
                 if outcome in ("done", "crash"):
                     self._idle()
             except DeviceReset as exc:          # a power cut or crash while idle
@@ -270,7 +286,9 @@ class SimDevice:
         """What a reset leaves behind: the IMU restarts only when the power went; safe mode
         when the cause calls for it or the program asked (on_next_reset(RunMode.SAFE_MODE))."""
         board = self.board
+        setattr(board, "wake_alarm", None)
         if isinstance(exc, PowerCut):
+            alarm_fake.sleep_memory(board)[:] = bytes(256)   # RAM lost, sleep memory too
             self.imu.power_on_reset()
             if self.haptic is not None:
                 self.haptic._power_on()
@@ -282,6 +300,31 @@ class SimDevice:
             board.safe_mode_reason = board.safe_mode_reason or "PROGRAMMATIC"
         board.next_run_mode = None
         self._next_safe_mode = None
+
+    def _deep_sleep(self) -> None:
+        """Deep sleep (pins released, RAM but alarm.sleep_memory lost) until a time alarm is due
+        or an alarm pin is at its level; the next start sees the pin in alarm.wake_alarm."""
+        exc, self._sleep_request = self._sleep_request, None
+        board = self.board
+        board.power_cycle()
+        setattr(board, "wake_alarm", None)
+        start = self.clock.now_us
+        self.sleeps.append([self.clock.now_ms, None])
+        try:
+            while True:
+                for name, level in exc.pins if exc is not None else ():
+                    if board.pin(name).external_level() == level:
+                        setattr(board, "wake_alarm", (name, level))
+                        return
+                if exc is not None and exc.wake_ms is not None and self.clock.now_ms >= exc.wake_ms:
+                    return
+                step = alarm_fake.STEP_MS
+                if exc is not None and exc.wake_ms is not None:
+                    step = max(1, min(step, exc.wake_ms - self.clock.now_ms))
+                self.clock.advance_ms(step)
+        finally:
+            self.deep_slept_ms += (self.clock.now_us - start) // 1000
+            self.sleeps[-1][1] = self.clock.now_ms
 
     def _safe_mode(self) -> None:
         """Safe mode: safemode.py (if any) runs instead of boot.py and code.py."""
@@ -338,9 +381,8 @@ class SimDevice:
             self.resets.append((self.clock.now_ms, "DeepSleep"))
             self.board.safe_mode_reason = None     # waking from deep sleep is a normal start
             self.board.reset_reason = "DEEP_SLEEP_ALARM"
-            if exc.wake_ms is not None:
-                self.clock.advance_ms(max(0, exc.wake_ms - self.clock.now_ms))
-            return "reset"
+            self._sleep_request = exc
+            return "sleep"
         except DeviceReset as exc:
             self.resets.append((self.clock.now_ms, type(exc).__name__))
             self._after_reset(exc)

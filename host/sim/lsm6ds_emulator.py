@@ -29,6 +29,16 @@ Faults (the chaos tier drives these with random schedules; each one is also coun
   clears it unless `persist` (a damaged chip); `clear_output_fault()` ends it.
   (For the chip vanishing from the bus for N ms, see SimI2CBus.dropout.)
 
+Wake-up interrupt (what the clip arms before a deep sleep; firmware/sleep.py): WAKE_UP_THS
+(0x5B, WK_THS 5:0, 1 LSB = full scale / 64), WAKE_UP_DUR (0x5C, WAKE_DUR 6:5), MD1_CFG (0x5E,
+INT1_WU bit 5), the enable bit (0x58 bit 7 INTERRUPTS_ENABLE on the LSM6DSOX, ISM330DHCX and
+LSM6DS3TR-C; the LSM6DS33 has none) and the latch (LIR: 0x56 bit 0 on the LSM6DSOX and
+ISM330DHCX, 0x58 bit 0 on the others). While armed the chip runs the slope filter on every
+accelerometer sample, on its own clock (no I2C traffic needed): slope = (a(tn) - a(tn-1)) / 2
+per axis; a wake-up event is an axis above the threshold for more than WAKE_DUR samples in
+a row. WAKE_UP_SRC (0x1B) shows WU_IA (bit 3) and the axes; a latched event holds until
+WAKE_UP_SRC is read. `int1()` is the INT1 line (host/sim/device.py drives a board pin with it).
+
 For the power model: `time_in_modes()` gives ms spent per (sensor, ODR Hz, mode),
 where mode is "power-down", "high-performance", "normal", "low-power" or "sleep"
 (from ODR, CTRL6_C XL_HM_MODE, CTRL7_G G_HM_MODE and CTRL4_C SLEEP_G);
@@ -54,6 +64,14 @@ CTRL7_G = 0x16
 CTRL9_XL = 0x18
 CTRL10_C = 0x19
 STATUS_REG = 0x1E
+WAKE_UP_SRC = 0x1B
+TAP_CFG0 = 0x56
+TAP_CFG = 0x58
+WAKE_UP_THS = 0x5B
+WAKE_UP_DUR = 0x5C
+MD1_CFG = 0x5E
+_WAKE_REGS = (CTRL1_XL, TAP_CFG0, TAP_CFG, WAKE_UP_THS, WAKE_UP_DUR, MD1_CFG)
+_FS_G = {0: 2.0, 1: 16.0, 2: 4.0, 3: 8.0}
 OUT_TEMP_L = 0x20
 OUTX_L_G = 0x22
 OUTX_L_A = 0x28
@@ -159,6 +177,8 @@ class LSM6DSEmulator:
         self.regs = _defaults(self.variant)
         self.embedded = bytearray(128)  # the embedded-functions bank (FUNC_CFG_ACCESS bit 7)
         self.pointer = 0
+        self._wu_reset()
+        self.wake_events = 0            # wake-up events seen (latched or not)
         self.xl = _Channel()
         self.g = _Channel()
         self._modes_since_us = self.clock.now_us
@@ -294,6 +314,61 @@ class LSM6DSEmulator:
             self.regs[reg + 2 * i] = raw & 0xFF
             self.regs[reg + 2 * i + 1] = raw >> 8
 
+    # -- the wake-up interrupt
+    def _wu_reset(self) -> None:
+        self._wu_k: int | None = None   # the last accelerometer sample the detector looked at
+        self._wu_prev: tuple[float, float, float] | None = None
+        self._wu_run = 0
+
+    def _latched(self) -> bool:
+        reg = TAP_CFG0 if self.variant in ("LSM6DSOX", "ISM330DHCX") else TAP_CFG
+        return bool(self.regs[reg] & 0x01)
+
+    def wake_armed(self) -> bool:
+        """The wake-up detector runs: enabled (where the chip has the bit) and the accelerometer on."""
+        enabled = self.variant == "LSM6DS33" or bool(self.regs[TAP_CFG] & 0x80)
+        return enabled and self.xl.odr_mhz > 0 and (self.regs[WAKE_UP_THS] & 0x3F) > 0
+
+    def _wake_scan(self) -> None:
+        """Run the slope filter over every accelerometer sample up to now."""
+        if not self.wake_armed() or self.output_fault_kind is not None:
+            self._wu_reset()
+            return
+        ch = self.xl
+        k_now = (self.clock.now_us - ch.t0_us) * ch.odr_mhz // 1_000_000_000 - 1
+        if self._wu_k is None or self._wu_k > k_now:
+            self._wu_k = k_now      # armed just now: it starts from the current sample
+            self._wu_prev = None
+            self._wu_run = 0
+        threshold = (self.regs[WAKE_UP_THS] & 0x3F) * _FS_G[(self.regs[CTRL1_XL] >> 2) & 3] / 64 * _G
+        duration = (self.regs[WAKE_UP_DUR] >> 5) & 3
+        latched = self._latched()
+        while self._wu_k < k_now:
+            self._wu_k += 1
+            ax, ay, az, _, _, _ = self.motion.at(ch.sample_time_us(self._wu_k) // 1000)
+            prev = self._wu_prev
+            self._wu_prev = (ax, ay, az)
+            if prev is None:
+                continue
+            axes = 0
+            for bit, now_v, before in ((4, ax, prev[0]), (2, ay, prev[1]), (1, az, prev[2])):
+                if abs(now_v - before) / 2 > threshold:
+                    axes |= bit
+            self._wu_run = self._wu_run + 1 if axes else 0
+            if self._wu_run > duration:
+                if not self.regs[WAKE_UP_SRC] & 0x08:
+                    self.wake_events += 1
+                self.regs[WAKE_UP_SRC] = (self.regs[WAKE_UP_SRC] if latched else 0) | 0x08 | axes
+            elif not latched:
+                self.regs[WAKE_UP_SRC] = 0
+
+    def int1(self) -> bool:
+        """The INT1 line now: high while a wake-up event routed to it (MD1_CFG INT1_WU) stands."""
+        if not self.present:
+            return False
+        self._wake_scan()
+        return bool(self.regs[MD1_CFG] & 0x20) and bool(self.regs[WAKE_UP_SRC] & 0x08)
+
     # -- faults
     def fail_next(self, n: int, errno: int = _errno.EIO) -> None:
         """The next n transactions addressed to the chip fail with OSError(errno). Calls add up:
@@ -361,6 +436,7 @@ class LSM6DSEmulator:
             raise OSError(self._fail_errno, "Input/output error" if self._fail_errno == _errno.EIO
                           else "I2C transaction failed")
         self._refresh()
+        self._wake_scan()
 
     def _bank(self, reg: int) -> bytearray:
         if reg != FUNC_CFG_ACCESS and self.regs[FUNC_CFG_ACCESS] & 0x80:
@@ -386,6 +462,9 @@ class LSM6DSEmulator:
             return
         if reg in _READ_ONLY:
             return
+        if reg in _WAKE_REGS:
+            self._wake_scan()          # events up to now under the old settings
+            self._wu_reset()
         if reg == CTRL3_C and value & 0x01:  # SW_RESET: control registers to defaults, bit self-clears
             self.sw_resets += 1
             if not self._output_persist:
@@ -413,6 +492,10 @@ class LSM6DSEmulator:
             elif OUT_TEMP_L <= reg < OUT_TEMP_L + 2:
                 cleared |= _TDA
             self._advance()
-        if cleared:
+            if reg == WAKE_UP_SRC and self._latched():
+                cleared |= 0x100                  # reading the source ends a latched event
+        if cleared & 0x100:
+            self.regs[WAKE_UP_SRC] = 0
+        if cleared & 0xFF:
             self.regs[STATUS_REG] &= ~cleared & 0xFF
         return bytes(out)

@@ -16,7 +16,8 @@ from host.sim.fakes.i2c import SimI2CBus
 from host.sim.fakes.serial import SimSerial
 
 PIN_NAMES = (("SCL", "SDA", "A0", "A1", "A2", "A3") + tuple("D%d" % i for i in range(14))
-             + ("BUTTON", "SWITCH", "NEOPIXEL", "TX", "RX", "SCK", "MOSI", "MISO", "SCL1", "SDA1"))
+             + ("BUTTON", "SWITCH", "NEOPIXEL", "TX", "RX", "SCK", "MOSI", "MISO", "SCL1", "SDA1")
+             + ("ACCELEROMETER_GYRO_INTERRUPT", "NEOPIXEL_POWER"))
 # board names that are the same pin as another
 PIN_ALIASES = {"LED": "D13"}
 

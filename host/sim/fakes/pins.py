@@ -19,6 +19,10 @@ class Pin:
 
 
 PINS = {name: Pin(name) for name in PIN_NAMES}
+# Pins only some boards have: name -> the board ids whose `board` module names them (the
+# Feather Sense's IMU interrupt line, the QT Py RP2040's NeoPixel power switch).
+BOARD_ONLY = {"ACCELEROMETER_GYRO_INTERRUPT": ("feather_bluefruit_sense",),
+              "NEOPIXEL_POWER": ("adafruit_qtpy_rp2040",)}
 
 
 def _enum(name: str, members: tuple[str, ...]) -> Any:
@@ -178,7 +182,8 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
 
     board_mod = types.ModuleType("board")
     for name, pin in PINS.items():
-        setattr(board_mod, name, pin)
+        if board.board_id in BOARD_ONLY.get(name, (board.board_id,)):
+            setattr(board_mod, name, pin)
     for alias, name in PIN_ALIASES.items():
         setattr(board_mod, alias, PINS[name])
     board_mod.board_id = board.board_id  # type: ignore[attr-defined]

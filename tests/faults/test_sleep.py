@@ -1,0 +1,224 @@
+"""Sleep off the body (issue 14): the real boot.py/code.py on the simulated board, the real
+adafruit_lsm6ds driver on the emulator, whose wake-up detector drives INT1 on a board pin.
+
+Left on the desk the clip arms the IMU's wake-up interrupt and deep-sleeps after
+POSTURE_SLEEP_MIN; a pick-up wakes it (boot.py, code.py again), it takes the posture frame
+anew as a re-wear (never calibrating into a slouch), and alerts on a later slouch. Without
+the INT1 wire it stays awake, saying so once. Sleep and wake reach the database as SLEEP
+events, and the slept time adds no worn minute.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sqlite3
+from typing import Any
+
+import pytest
+
+from host.sim.device import SimDevice
+from host.sim.lsm6ds_emulator import MD1_CFG, TAP_CFG, WAKE_UP_DUR, WAKE_UP_THS
+
+G = 9.80665
+NOISE = 0.018    # m/s^2 RMS: the chip's accelerometer noise (about 1.8 mg); a real desk never reads
+                 # one value twice in a row (the sensor supervision takes that for a frozen chip)
+
+
+def noisy(t_ms: int, values: tuple[float, ...]) -> tuple[float, ...]:
+    rng = random.Random(t_ms)
+    return tuple(v + rng.gauss(0.0, NOISE if i < 3 else 0.002) for i, v in enumerate(values))
+
+
+class Tilted:
+    """Gravity `deg` forward of upright about the sensor's x axis (90: lying face up on a desk),
+    with a breathing sway while worn (sway 0: a desk, perfectly still)."""
+
+    def __init__(self, deg: float, sway_deg: float = 0.3, period_s: float = 4.0) -> None:
+        self.deg, self.sway, self.period = deg, sway_deg, period_s
+
+    def at(self, t_ms: int) -> tuple[float, ...]:
+        phase = 2 * math.pi * t_ms / (self.period * 1000.0)
+        a = math.radians(self.deg + self.sway * math.sin(phase))
+        rate = math.radians(self.sway) * 2 * math.pi / self.period * math.cos(phase)
+        return noisy(t_ms, (0.0, -G * math.cos(a), G * math.sin(a), rate, 0.0, 0.0))
+
+
+class Move:
+    """A turn from one tilt to another over `dur_s` starting at `start_s` (smoothstep), with
+    the gyro reading its rate: a hand putting the clip down or picking it up."""
+
+    def __init__(self, start_s: float, dur_s: float, from_deg: float, to_deg: float) -> None:
+        self.t0, self.dur, self.a, self.b = start_s * 1000, dur_s * 1000, from_deg, to_deg
+
+    def at(self, t_ms: int) -> tuple[float, ...]:
+        u = min(1.0, max(0.0, (t_ms - self.t0) / self.dur))
+        deg = self.a + (self.b - self.a) * (3 * u * u - 2 * u * u * u)
+        rate = math.radians(self.b - self.a) * 6 * u * (1 - u) / (self.dur / 1000)
+        a = math.radians(deg)
+        return noisy(t_ms, (0.0, -G * math.cos(a), G * math.sin(a), rate, 0.0, 0.0))
+
+
+class Script:
+    def __init__(self, *parts: tuple[float, Any]) -> None:
+        self.parts = parts
+
+    def at(self, t_ms: int) -> tuple[float, ...]:
+        for until_s, source in self.parts:
+            if t_ms < until_s * 1000:
+                return source.at(t_ms)
+        return self.parts[-1][1].at(t_ms)
+
+
+def desk_day(put_down_s: float = 120, pick_up_s: float = 600, worn_deg: float = 0,
+             later: list[tuple[float, Any]] | None = None) -> Script:
+    """Worn upright, put down face up on the desk, picked up (quick turn) and worn at `worn_deg`."""
+    return Script((put_down_s, Tilted(0)), (put_down_s + 1, Move(put_down_s, 1.0, 0, 90)),
+                  (pick_up_s, Tilted(90, sway_deg=0)), (pick_up_s + 0.4, Move(pick_up_s, 0.4, 90, worn_deg)),
+                  *(later or []), (1e9, Tilted(worn_deg)))
+
+
+def lines(dev: SimDevice, start: str) -> list[tuple[int, str]]:
+    return [(t, line) for t, line in dev.console_lines() if line.startswith(start)]
+
+
+SENSE = dict(board_id="feather_bluefruit_sense", variant="LSM6DS3TRC", usb=False)
+
+
+def test_left_on_the_desk_it_sleeps_after_the_set_time_and_a_pick_up_wakes_it(sim_device) -> None:
+    dev = sim_device(desk_day(), settings={"POSTURE_SLEEP_MIN": 2}, **SENSE)
+    dev.run_for(590)
+    (cal_t, _), = lines(dev, "posture: calibrated")
+    assert cal_t < 20_000
+    (off_t, _), = [(t, ln) for t, ln in lines(dev, "posture: activity") if "off_body" in ln] or [(None, "")]
+    (sleep_t, line), = lines(dev, "posture: off the body for")
+    # off the body about 33 s after the put-down, then POSTURE_SLEEP_MIN = 2 minutes to sleep
+    assert 120_000 + 120_000 < sleep_t < 120_000 + 60_000 + 120_000 + 2_000
+    assert dev.sleeps and dev.sleeps[0][0] == sleep_t and dev.sleeps[0][1] is None   # still asleep
+    assert dev.code_runs == 1 and dev.boots == 1
+    # the wake-up detector armed through the driver's i2c_device: INT1_WU, enable + latch, threshold
+    regs = dev.imu.regs
+    assert regs[MD1_CFG] & 0x20 and regs[TAP_CFG] == 0x81 and regs[WAKE_UP_THS] == 2 and regs[WAKE_UP_DUR] == 0x20
+    assert dev.imu.wake_events == 0 and not dev.imu.int1()          # a still desk never wakes it
+    assert dev.imu.gyro_odr_hz() == 0 and dev.imu.accel_odr_hz() == 26.0
+    dev.run_for(120)                                               # picked up at 600 s
+    assert dev.imu.wake_events == 1
+    assert dev.sleeps[0][1] is not None and 600_000 <= dev.sleeps[0][1] < 600_000 + 500
+    assert dev.boots == 2 and dev.code_runs == 2
+    (wake_t, wake_line), = lines(dev, "posture: woke up")
+    assert "frame anew" in wake_line
+    # the kept frame is taken anew once the wearer sits still (a re-wear), not a power-on calibration
+    cals = lines(dev, "posture: calibrated")
+    assert len(cals) == 2 and wake_t < cals[1][0] < wake_t + 30_000
+
+
+def test_after_a_wake_it_alerts_on_a_later_slouch(sim_device) -> None:
+    motion = desk_day(later=[(700, Tilted(0)), (701, Move(700, 1.0, 0, 30)), (900, Tilted(30))])
+    dev = sim_device(motion, settings={"POSTURE_SLEEP_MIN": 1, "POSTURE_SLOUCH_DELAY_S": 20}, **SENSE)
+    dev.run_for(800)
+    assert dev.code_runs == 2
+    alerts = lines(dev, "posture: slouch_alert")
+    assert alerts and 700_000 + 20_000 <= alerts[0][0] <= 700_000 + 40_000
+    assert [s for s, _ in dev.vibrations() if s >= 700_000]
+
+
+def test_a_wake_during_a_slouch_does_not_calibrate_into_the_slouch(sim_device) -> None:
+    """Picked up and worn slumped at once: the kept frame holds its elevation, so the slump
+    reads as a slump and the clip alerts (a power-on calibration would take it as upright)."""
+    dev = sim_device(desk_day(worn_deg=30), settings={"POSTURE_SLEEP_MIN": 1, "POSTURE_SLOUCH_DELAY_S": 20},
+                     **SENSE)
+    dev.run_for(720)
+    assert dev.code_runs == 2
+    alerts = lines(dev, "posture: slouch_alert")
+    assert alerts and 600_000 < alerts[0][0] < 600_000 + 60_000
+    assert "flexion_deg" in alerts[0][1]
+
+
+def test_a_power_cut_while_asleep_forgets_the_frame_and_calibrates_as_at_power_on(sim_device) -> None:
+    dev = sim_device(desk_day(), settings={"POSTURE_SLEEP_MIN": 1}, **SENSE)
+    dev.run_for(500)
+    assert dev.sleeps and dev.sleeps[0][1] is None
+    dev.power_cut()
+    dev.run_for(60)
+    assert dev.boots == 2 and lines(dev, "posture: woke up") == []
+    assert len(lines(dev, "posture: running on")) == 2
+
+
+def test_without_the_interrupt_wire_it_stays_awake_and_says_so_once(sim_device) -> None:
+    dev = sim_device(desk_day(pick_up_s=2000), settings={"POSTURE_SLEEP_MIN": 1}, usb=False)  # QT Py: no wire
+    dev.run_for(900)
+    said = lines(dev, "posture: no wire from the IMU's INT1")
+    assert len(said) == 1 and "POSTURE_WAKE_PIN" in said[0][1]
+    assert dev.sleeps == [] and dev.code_runs == 1
+    assert lines(dev, "posture: off the body for") == []
+
+
+def test_a_breakout_with_int1_wired_to_a_pin_sleeps_and_runs_slow_on_the_cell(sim_device) -> None:
+    dev = sim_device(desk_day(), settings={"POSTURE_SLEEP_MIN": 1, "POSTURE_WAKE_PIN": "A1"}, int1_pin="A1",
+                     usb=False)
+    dev.run_for(700)
+    assert len(dev.sleeps) == 1 and dev.code_runs == 2
+    regs = dev.imu.regs
+    assert regs[0x56] & 0x01 == 0 and regs[TAP_CFG] == 0   # the driver's reset at wake cleared the set-up
+    # on the cell: 25 MHz, NeoPixel power off (QT Py RP2040)
+    assert "posture: on the cell: CPU at 25 MHz" in dev.console_text()
+    assert dev.board.pin("NEOPIXEL_POWER").timeline[-1][1] == 0
+
+
+def test_on_usb_it_stays_awake_and_at_full_speed(sim_device) -> None:
+    dev = sim_device(desk_day(pick_up_s=2000), settings={"POSTURE_SLEEP_MIN": 1},
+                     board_id="feather_bluefruit_sense", variant="LSM6DS3TRC")
+    dev.run_for(400)
+    assert dev.sleeps == [] and "CPU at" not in dev.console_text()
+
+
+@pytest.mark.parametrize("variant", ["LSM6DSOX", "LSM6DS33"])
+def test_each_chip_gets_its_own_enable_and_latch_bits(sim_device, variant: str) -> None:
+    dev = sim_device(desk_day(), settings={"POSTURE_SLEEP_MIN": 1, "POSTURE_WAKE_PIN": "A1",
+                                           "POSTURE_IMU": variant}, int1_pin="A1", usb=False, variant=variant)
+    dev.run_for(590)
+    assert len(dev.sleeps) == 1
+    regs = dev.imu.regs
+    if variant == "LSM6DSOX":
+        assert (regs[0x56], regs[TAP_CFG]) == (0x01, 0x80)
+    else:
+        assert regs[TAP_CFG] == 0x01            # LIR only: the LSM6DS33 has no enable bit
+    dev.run_for(30)
+    assert dev.code_runs == 2
+
+
+def test_the_slept_time_reaches_the_database_as_off_body(sim_device, tmp_path) -> None:
+    from host.db import Database
+    from host.sim.bridge import PtyBridge
+    from host.sync import sync
+    from host.transport import Transport
+
+    db_path = tmp_path / "db.sqlite"
+    dev = sim_device(desk_day(put_down_s=300, pick_up_s=1500), settings={"POSTURE_SLEEP_MIN": 1}, **SENSE)
+    db = Database(db_path)
+    try:
+        dev.board.usb_connected = True             # plugged in for a sync (anchors the first boot)
+        dev.run_for(1)
+        with PtyBridge(dev) as bridge, Transport(bridge.port, timeout=5.0) as link:
+            sync(link, db)
+        dev.board.usb_connected = False
+        dev.run_for(1500 + 900 - dev.clock.now_ms / 1000)
+        assert len(dev.sleeps) == 1
+        dev.board.usb_connected = True
+        with PtyBridge(dev) as bridge, Transport(bridge.port, timeout=5.0) as link:
+            sync(link, db)
+    finally:
+        db.close()
+    conn = sqlite3.connect(db_path)
+    sleep_rows = conn.execute("SELECT boot, a, b FROM events WHERE kind = 'sleep' ORDER BY seq").fetchall()
+    assert [(a) for _boot, a, _b in sleep_rows] == [1, 0] and sleep_rows[0][0] != sleep_rows[1][0]
+    assert sleep_rows[0][2] == 1                   # minutes off the body before sleeping
+    start, end = dev.sleeps[0]
+    worn_total = conn.execute("SELECT SUM(worn_s) FROM minutes").fetchone()[0]
+    minutes = conn.execute("SELECT COUNT(*) FROM minutes").fetchone()[0]
+    # no minute closes while asleep, so the ~20 slept minutes add nothing worn: the worn seconds
+    # are about the 5 + 15 minutes on the body (less calibration, off-body detection)
+    slept_min = (end - start) / 60000
+    assert slept_min > 18
+    assert minutes < (dev.clock.now_ms / 60000) - slept_min + 2
+    assert 15 * 60 < worn_total <= 20 * 60
