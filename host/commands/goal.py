@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="?", choices=("show", "set", "reset"), default="show",
                    help="show (default), set (with --upright and/or --worn-min) or reset to the default")
     p.add_argument("--upright", metavar="PCT",
-                   help="upright share of seated worn time to reach, %d-%d %% (default 80)" % UPRIGHT_RANGE)
+                   help="upright share of seated worn time to reach, %d-%d percent (default 80)" % UPRIGHT_RANGE)
     p.add_argument("--worn-min", metavar="MIN",
                    help="minutes worn for a day to count, %d-%d (default 120)" % WORN_RANGE)
     p.add_argument("--db", metavar="FILE", help="the database (default: where `posture sync` writes)")
