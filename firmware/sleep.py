@@ -1,5 +1,7 @@
-# Deep sleep off the body (issue 14). Loaded only when the clip goes to sleep and when it
-# wakes, so none of it takes RAM while the clip is worn. (Notes are comments, not
+# Power (issue 14): switching off what the clip does not use, a slower CPU on the cell, and
+# deep sleep off the body. Loaded while the clip starts (power_down, desk_sleep, woke,
+# started) and dropped from RAM after (firmware/wiring.py), then loaded again only when the
+# clip goes to sleep (go), so none of it takes RAM while the clip is worn. (Notes are comments, not
 # docstrings: MicroPython keeps a loaded module's docstrings in RAM.)
 #
 # Going to sleep: the IMU's wake-up interrupt is armed by raw register writes through the
@@ -105,6 +107,52 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say):
         log.flush()
     say("posture: off the body for %d min: sleeping until picked up" % off_min)
     alarm.exit_and_deep_sleep_until_alarms(alarm.pin.PinAlarm(pin, value=True, pull=False))
+
+
+def power_down(board, cfg, microcontroller, supervisor, say):
+    # Switch off what the clip does not use; on the cell, slow the CPU (cfg 'slow_mhz': the
+    # RP2040 idles at 7.7 mA at 25 MHz against 18.6 mA at 125 MHz, tools/mpy_power.py).
+    # Returns the pins held low (kept referenced so they stay claimed).
+    held = []
+    for name in cfg["off_pins"]:
+        try:
+            import digitalio
+            pin = digitalio.DigitalInOut(getattr(board, name))
+            pin.switch_to_output(False)
+            held.append(pin)
+        except (AttributeError, TypeError, ValueError, RuntimeError, ImportError):
+            pass
+    mhz = cfg["slow_mhz"]
+    if mhz and microcontroller is not None and not getattr(supervisor.runtime, "usb_connected", True):
+        try:
+            microcontroller.cpu.frequency = mhz * 1000000
+            say("posture: on the cell: CPU at %d MHz" % mhz)
+        except (AttributeError, NotImplementedError, ValueError, RuntimeError) as exc:
+            say("posture: CPU clock left alone (%s)" % exc)
+    return held
+
+
+def wake_pin(board, cfg, settings, say):
+    # The pin wired to the IMU's INT1 when the clip should sleep off the body, or None (sleep
+    # off, or no wire: said once, and the clip stays awake as before).
+    if not settings.sleep_min:
+        return None
+    name = settings.wake_pin or cfg["wake_pin"]
+    pin = getattr(board, name, None) if name else None
+    if pin is None:
+        say("posture: no wire from the IMU's INT1%s: the clip stays awake off the body "
+            "(set POSTURE_WAKE_PIN to the pin it is wired to, or POSTURE_SLEEP_MIN = 0)"
+            % (" (no pin %s)" % name if name else ""))
+    return pin
+
+
+def started(say, cfg, woke):
+    # The start-up line: running, or woken by a pick-up (woke 2: with the kept frame).
+    if woke:
+        say("posture: woke up (picked up)%s" % ("; sit still a moment to take the clip's frame anew"
+                                                if woke == 2 else "; sit upright and still to calibrate"))
+    else:
+        say("posture: running on %s; sit upright and still to calibrate" % cfg["name"])
 
 
 def woke(alarm, detector):

@@ -113,6 +113,18 @@ class Button:
             self._detector.request_calibration()
 
 
+def power_module_done():
+    # Drop firmware.sleep from RAM (it is loaded again when the clip goes to sleep).
+    import sys
+
+    import firmware
+    sys.modules.pop("firmware.sleep", None)
+    try:
+        delattr(firmware, "sleep")
+    except AttributeError:
+        pass
+
+
 class DeskSleep:
     # Off the body for `ms`: `go(now)` puts the clip into deep sleep (firmware/sleep.py, loaded
     # only then). on_event sets `since` when the activity turns off_body, clears it otherwise.
@@ -126,49 +138,6 @@ class DeskSleep:
         if since is not None and ticks_diff(now, since) >= self.ms:
             self.since = now    # should the sleep not start (on USB, IMU silent): again after as long
             self._go(now)
-
-
-def power_down(board, cfg, microcontroller, supervisor, say):
-    # Switch off what the clip does not use; on the cell, slow the CPU (cfg 'slow_mhz': the
-    # RP2040 idles at 7.7 mA at 25 MHz against 18.6 mA at 125 MHz, tools/mpy_power.py).
-    # Returns the pins held low (kept referenced so they stay claimed).
-    held = []
-    for name in cfg["off_pins"]:
-        try:
-            import digitalio
-            pin = digitalio.DigitalInOut(getattr(board, name))
-            pin.switch_to_output(False)
-            held.append(pin)
-        except (AttributeError, TypeError, ValueError, RuntimeError, ImportError):
-            pass
-    mhz = cfg["slow_mhz"]
-    if mhz and microcontroller is not None and not getattr(supervisor.runtime, "usb_connected", True):
-        try:
-            microcontroller.cpu.frequency = mhz * 1000000
-            say("posture: on the cell: CPU at %d MHz" % mhz)
-        except (AttributeError, NotImplementedError, ValueError, RuntimeError) as exc:
-            say("posture: CPU clock left alone (%s)" % exc)
-    return held
-
-
-def desk_sleep(board, cfg, settings, supervisor, say, go):
-    # The DeskSleep poller, or None (sleep off, no INT1 wire: said once).
-    if not settings.sleep_min:
-        return None
-    name = settings.wake_pin or cfg["wake_pin"]
-    pin = getattr(board, name, None) if name else None
-    if pin is None:
-        say("posture: no wire from the IMU's INT1%s: the clip stays awake off the body "
-            "(set POSTURE_WAKE_PIN to the pin it is wired to, or POSTURE_SLEEP_MIN = 0)"
-            % (" (no pin %s)" % name if name else ""))
-        return None
-
-    def sleep_now(now):
-        if getattr(supervisor.runtime, "usb_connected", False):
-            return   # on USB: awake for the host (and charging anyway)
-        from firmware import sleep
-        go(sleep, pin, now)
-    return DeskSleep(settings.sleep_min * 60000, sleep_now)
 
 
 def make_button(board, cfg, settings, detector):
@@ -253,7 +222,10 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         getenv = overrides.getenv(getenv)
     settings = load_settings(getenv, say, read_settings_text(open_fn))
     cfg = boards.defaults(getattr(board, "board_id", ""))
-    held = power_down(board, cfg, microcontroller, supervisor, say)  # noqa: F841  (kept claimed)
+    # the power half of firmware/sleep.py: used while starting, then dropped from RAM (its
+    # sleeping half loads again only when the clip goes to sleep)
+    from firmware import sleep as power
+    held = power.power_down(board, cfg, microcontroller, supervisor, say)  # noqa: F841  (kept claimed)
     clock = BoardClock(supervisor, time)
     from firmware import integrity  # the start-up checks; the module drops itself from RAM after
     settings, motor, problems = integrity.start(board, cfg, settings, overrides, getenv, say, health,
@@ -264,13 +236,11 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     try:
         import alarm
     except ImportError:
-        alarm = None
+        alarm = None  # type: ignore[assignment]  # a port without it: no sleep
     # (a time alarm also wakes a board: safemode.py's pause after a crash, not a pick-up)
-    woke = alarm is not None and isinstance(getattr(alarm, "wake_alarm", None), alarm.pin.PinAlarm)
-    if woke:   # picked up after a sleep off the body: the kept frame, taken anew as a re-wear
-        from firmware import sleep
-        woke = 2 if sleep.woke(alarm, detector) else 1
-        del sleep
+    woke = 0   # 1: woken by a pick-up, 2: with the frame kept from before the sleep
+    if alarm is not None and isinstance(getattr(alarm, "wake_alarm", None), alarm.pin.PinAlarm):
+        woke = 2 if power.woke(alarm, detector) else 1
     log = None
     pollers = list(extra_pollers)
     if store is not None:
@@ -300,12 +270,15 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     if button is not None:
         pollers.append(button)
     desk = None
-    if alarm is not None:
-        def go(sleep, pin, now):
-            sleep.go(alarm, pin, sensor, detector, log, now, settings.sleep_min, say)
-        desk = desk_sleep(board, cfg, settings, supervisor, say, go)
-        if desk is not None:
-            pollers.append(desk)
+    wake = power.wake_pin(board, cfg, settings, say) if alarm is not None else None
+    if wake is not None:
+        def go(now):
+            if getattr(supervisor.runtime, "usb_connected", False):
+                return   # on USB: awake for the host (and charging anyway)
+            from firmware import sleep
+            sleep.go(alarm, wake, sensor, detector, log, now, settings.sleep_min, say)
+        desk = DeskSleep(settings.sleep_min * 60000, go)
+        pollers.append(desk)
     watchdog = None
     if microcontroller is not None:
         resets.report(microcontroller, say)
@@ -324,11 +297,9 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
                       watchdog=watchdog, on_event=on_event, health=health)
-    if woke:
-        say("posture: woke up (picked up)%s" % ("; sit still a moment to take the clip's frame anew"
-                                                if woke == 2 else "; sit upright and still to calibrate"))
-    else:
-        say("posture: running on %s; sit upright and still to calibrate" % cfg["name"])
+    power.started(say, cfg, woke)
+    del power
+    power_module_done()
     if problems:  # a setting dropped, a mixed firmware set: the error pattern once, as the loop starts
         player.play(ERROR_PATTERN, clock.ticks_ms())
     monitor.run()
