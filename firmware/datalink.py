@@ -36,7 +36,7 @@ def device_id(microcontroller):
 
 
 def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, say, urandom=None,
-          health=None, check_set=None):
+          health=None, check_set=None, modes=None):
     """(log or None, protocol or None)."""
     try:
         log = Log(storage, urandom=urandom, skip_kinds=LEAN)
@@ -62,6 +62,8 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
 
         def on_set(_key, _value):
             detector.apply_settings(settings)
+            if modes is not None:   # POSTURE_MODE / POSTURE_TRAIN_MIN apply at once (firmware/modes.py)
+                modes.apply()
 
         proto = Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
                          calibrate=detector.request_calibration,

@@ -19,6 +19,16 @@ ERROR = (70, 70, 70, 70, 70, 70, 70, 70, 70)
 # the sensor gives no real data and rebuilding it has not helped: two long buzzes, unlike
 # any other pattern, so the wearer knows the clip is not watching (monitor.py plays it)
 SENSOR_LOST = (900, 300, 900)
+# snooze (firmware/modes.py): started by a long press, rising (short, short, long); ended by
+# one, falling (long, short)
+SNOOZE_ON = (60, 120, 60, 120, 400)
+SNOOZE_OFF = (400, 120, 60)
+# the cell reached POSTURE_BATTERY_LOW_PCT (firmware/battery.py): three slow pulses, once
+BATTERY_LOW = (300, 300, 300, 300, 300)
+
+# Player.quiet bits: while any is set, slouch and break alerts are logged but not played
+QUIET_TRACKING = 1   # tracking mode (POSTURE_MODE or the day's training budget used up)
+QUIET_SNOOZED = 2    # a snooze by a long press
 
 PATTERN_FOR_EVENT = {
     ev.SLOUCH_ALERT: SLOUCH_ALERT,
@@ -38,6 +48,9 @@ DRV_EFFECT = {
     CALIBRATED: 1,        # strong click
     ERROR: 47,            # buzz 1 100%
     SENSOR_LOST: 52,      # pulsing strong 1 100%
+    SNOOZE_ON: 82,        # transition ramp up long smooth 1
+    SNOOZE_OFF: 70,       # transition ramp down long smooth 1
+    BATTERY_LOW: 14,      # strong buzz 100%
 }
 
 
@@ -98,6 +111,7 @@ class Player:
         self._step_start = 0
         self.played = 0
         self.errors = 0   # motor writes that failed (a DRV2605 shares the I2C bus with the IMU)
+        self.quiet = 0    # QUIET_* bits: slouch and break alerts are not played while set
 
     def set_strength(self, percent):
         self.level = max(1, min(255, (percent * 255 + 50) // 100))
@@ -107,6 +121,8 @@ class Player:
         return self._pattern is not None
 
     def play(self, pattern, now):
+        if self.quiet and (pattern is SLOUCH_ALERT or pattern is SLOUCH_REMINDER or pattern is BREAK):
+            return   # muted (tracking or snoozed): the event is still logged by the caller
         self._pattern = pattern
         self._step = 0
         self._step_start = now

@@ -22,11 +22,20 @@ class Health:
         self.sensor_faults = 0
         self.dropped = ""
         self.firmware = "ok"
+        # the clip's day (comments, not docstrings: MicroPython keeps those in RAM)
+        self.mode = "training"   # or "tracking" (firmware/modes.py)
+        self.snooze = 0          # minutes of a snooze left, 0 when no snooze mutes alerts
+        self.batt = -1           # charge percent of the cell, -1 without a reading (firmware/battery.py)
+        self.mv = 0              # the cell's millivolts, 0 without a reading
 
     def words(self):
-        """The STATUS words: sensor=... sfaults=N fw=... dropped=KEY,KEY (or -)."""
-        return "sensor=%s sfaults=%d fw=%s dropped=%s" % (
-            self.sensor, self.sensor_faults, self.firmware, self.dropped or "-")
+        """The STATUS words: sensor=... sfaults=N fw=... dropped=KEY,KEY (or -), then clip()."""
+        return "sensor=%s sfaults=%d fw=%s dropped=%s %s mv=%d" % (
+            self.sensor, self.sensor_faults, self.firmware, self.dropped or "-", self.clip(), self.mv)
+
+    def clip(self):
+        # mode=training|tracking snooze=<minutes left> batt=<percent or ->: also on every LIVE line
+        return "mode=%s snooze=%d batt=%s" % (self.mode, self.snooze, "-" if self.batt < 0 else self.batt)
 
     def problem(self):
         """One word for the LIVE state when something is wrong, else None."""

@@ -285,12 +285,13 @@ class Protocol:
                 value = self.live()
             except Exception:  # the gauge must never break the loop
                 value = None
+        tail = "" if self.health is None else " " + self.health.clip()   # mode, snooze, battery
         if value is None:
-            self._send("L %d - - none" % now_ms)
+            self._send("L %d - - none%s" % (now_ms, tail))
         elif value[0] is None:
-            self._send("L %d - - %s" % (now_ms, value[2]))
+            self._send("L %d - - %s%s" % (now_ms, value[2], tail))
         else:
-            self._send("L %d %d %d %s" % (now_ms, value[0], value[1], value[2]))
+            self._send("L %d %d %d %s%s" % (now_ms, value[0], value[1], value[2], tail))
 
     # ---- commands ----------------------------------------------------------
     def _hello(self, args):

@@ -25,6 +25,12 @@ SPEC = (  # type: tuple
     ("POSTURE_IMU", "imu", WORD, "auto", ("auto", "LSM6DSOX", "LSM6DS3TRC", "LSM6DS33", "ISM330DHCX"), None),
     ("POSTURE_IMU_ADDRESS", "imu_address", INT, 0x6A, 0x6A, 0x6B),
     ("POSTURE_BUTTON_PIN", "button_pin", WORD, "", None, None),
+    ("POSTURE_MODE", "mode", WORD, "training", ("training", "tracking"), None),
+    ("POSTURE_TRAIN_MIN", "train_min", INT, 0, 0, 600),
+    ("POSTURE_SNOOZE_MIN", "snooze_min", INT, 30, 5, 120),
+    ("POSTURE_BATTERY_PIN", "battery_pin", WORD, "", None, None),
+    ("POSTURE_BATTERY_DIVIDER", "battery_divider", INT, 2, 1, 4),
+    ("POSTURE_BATTERY_LOW_PCT", "battery_low_pct", INT, 15, 5, 50),
     ("POSTURE_SLEEP_MIN", "sleep_min", INT, 5, 0, 240),
     ("POSTURE_WAKE_PIN", "wake_pin", WORD, "", None, None),
 )
@@ -51,6 +57,12 @@ class Settings:
     button_pin: str
     sleep_min: int
     wake_pin: str
+    mode: str
+    train_min: int
+    snooze_min: int
+    battery_pin: str
+    battery_divider: int
+    battery_low_pct: int
 
     def __init__(self):
         for row in SPEC:

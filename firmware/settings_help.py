@@ -18,4 +18,12 @@ HELP = {
     "POSTURE_BUTTON_PIN": "Board pin of the calibrate button (empty: the board's default, if any)",
     "POSTURE_SLEEP_MIN": "Minutes off the body (on battery) before the clip sleeps until picked up (0: never)",
     "POSTURE_WAKE_PIN": "Board pin wired to the IMU's INT1 for waking from sleep (empty: the board's own, if any)",
+    "POSTURE_MODE": "Training vibrates for slouches and breaks; tracking records them silently "
+                   "(it still vibrates for errors and a low battery)",
+    "POSTURE_TRAIN_MIN": "Seated worn minutes a day the clip trains (vibrates) before it tracks "
+                         "silently until the next day (0: trains all day)",
+    "POSTURE_SNOOZE_MIN": "Minutes a long press of the button (1.5 s) mutes slouch and break alerts",
+    "POSTURE_BATTERY_PIN": "Analog pin of a battery divider (empty: the board's own monitor, if any)",
+    "POSTURE_BATTERY_DIVIDER": "Ratio of that divider (2 for two equal resistors, as on the Feather Sense)",
+    "POSTURE_BATTERY_LOW_PCT": "Charge percent at which the clip plays the low-battery pattern once",
 }

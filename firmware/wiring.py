@@ -8,6 +8,7 @@ from firmware import VERSION, boards, events as ev, resets
 from firmware.detector import PostureDetector
 from firmware.health import Health
 from firmware.haptics import ERROR as ERROR_PATTERN, DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
+from firmware.modes import Modes
 from firmware.monitor import Monitor
 from firmware.sensor import ImuSensor
 from firmware.settings import load as load_settings
@@ -18,6 +19,7 @@ from firmware.ticks import ticks_diff
 MIXED_SET_ERRORS = (ImportError, AttributeError, NameError, SyntaxError)
 WATCHDOG_S = 8          # a hung loop resets the board after this long
 BUTTON_DEBOUNCE_MS = 50
+BUTTON_LONG_MS = 1500   # held this long: snooze (firmware/modes.py) instead of calibrate
 
 
 class BoardClock:
@@ -93,24 +95,30 @@ def make_motor(board, cfg, settings, say):
 
 
 class Button:
-    """A push button to ground: a press asks for a new calibration."""
+    """A push button to ground: a short press asks for a new calibration, a long one snoozes."""
 
-    def __init__(self, pin_in, detector):
+    # A short press (held BUTTON_DEBOUNCE_MS or more) calibrates when it is let go; a press
+    # held BUTTON_LONG_MS calls long_press(now) at once (the wearer feels the snooze pattern
+    # and lets go) and does not calibrate.
+    def __init__(self, pin_in, detector, long_press=None):
         self._pin = pin_in
         self._detector = detector
+        self._long = long_press
         self._down_since = None
         self._fired = False
 
     def poll(self, now):
-        pressed = not self._pin.value
-        if not pressed:
+        down = self._down_since
+        if self._pin.value:   # released (pulled up)
+            if down is not None and not self._fired and ticks_diff(now, down) >= BUTTON_DEBOUNCE_MS:
+                self._detector.request_calibration()
             self._down_since = None
             self._fired = False
-        elif self._down_since is None:
+        elif down is None:
             self._down_since = now
-        elif not self._fired and ticks_diff(now, self._down_since) >= BUTTON_DEBOUNCE_MS:
+        elif not self._fired and self._long is not None and ticks_diff(now, down) >= BUTTON_LONG_MS:
             self._fired = True
-            self._detector.request_calibration()
+            self._long(now)
 
 
 def power_module_done():
@@ -140,7 +148,7 @@ class DeskSleep:
             self._go(now)
 
 
-def make_button(board, cfg, settings, detector):
+def make_button(board, cfg, settings, detector, long_press=None):
     name = settings.button_pin or cfg["button_pin"]
     if not name:
         return None
@@ -151,7 +159,7 @@ def make_button(board, cfg, settings, detector):
         pin.pull = digitalio.Pull.UP
     except (AttributeError, TypeError, ValueError, RuntimeError):
         return None
-    return Button(pin, detector)
+    return Button(pin, detector, long_press)
 
 
 def start_watchdog(microcontroller, say):
@@ -241,6 +249,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     woke = 0   # 1: woken by a pick-up, 2: with the frame kept from before the sleep
     if alarm is not None and isinstance(getattr(alarm, "wake_alarm", None), alarm.pin.PinAlarm):
         woke = 2 if power.woke(alarm, detector) else 1
+    modes = Modes(settings, player, health, clock.ticks_ms())   # training/tracking, budget, snooze
     log = None
     pollers = list(extra_pollers)
     if store is not None:
@@ -250,7 +259,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         # two such boots would number their records alike and the host would keep only one
         log, proto = datalink.start(store, usb_cdc, detector, settings, overrides, dev_id, VERSION, say,
                                     urandom=_urandom(os_module), health=health,
-                                    check_set=check_set_for(board, cfg, settings))
+                                    check_set=check_set_for(board, cfg, settings), modes=modes)
         if log is not None:
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
             if woke:
@@ -266,9 +275,10 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     if not sensor.connected:
         say("posture: the IMU was not found. Check the STEMMA QT cable or SDA/SCL wiring, "
             "POSTURE_IMU and POSTURE_IMU_ADDRESS. Retrying every second.")
-    button = make_button(board, cfg, settings, detector)
+    button = make_button(board, cfg, settings, detector, modes.long_press)
     if button is not None:
         pollers.append(button)
+    pollers.append(modes)
     desk = None
     wake = power.wake_pin(board, cfg, settings, say) if alarm is not None else None
     if wake is not None:
@@ -279,6 +289,12 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             sleep.go(alarm, wake, sensor, detector, log, now, settings.sleep_min, say)
         desk = DeskSleep(settings.sleep_min * 60000, go)
         pollers.append(desk)
+    battery = None
+    if getattr(board, settings.battery_pin or "VOLTAGE_MONITOR", None) is not None:
+        from firmware import battery as battery_mod   # loaded only on a board with a battery pin
+        battery = battery_mod.make(board, settings, health, player, clock.ticks_ms(), say)
+        if battery is not None:
+            pollers.append(battery)
     watchdog = None
     if microcontroller is not None:
         resets.report(microcontroller, say)
@@ -290,13 +306,17 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         if kind == ev.ACTIVITY and desk is not None:
             desk.since = event[0] if event[2] == ev.ACT_OFF_BODY else None
         if kind in (ev.CALIBRATED, ev.CALIBRATION_FAILED, ev.SLOUCH_ALERT, ev.BREAK_ALERT,
-                    ev.SENSOR_ERROR, ev.SENSOR_RECOVERED, ev.SENSOR_FAULT):
+                    ev.SENSOR_ERROR, ev.SENSOR_RECOVERED, ev.SENSOR_FAULT, ev.MODE, ev.SNOOZE,
+                    ev.BATTERY_LOW):
             say("posture: %s %s" % (kind, ev.describe(event)))
         elif kind == ev.ERROR and event[2] == ev.ERR_SENSOR_MISSING:
             say("posture: no real data from the IMU (%s); retrying. Check its cable" % (ev.FAULT_NAMES[event[3]] or "no answer"))
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
                       watchdog=watchdog, on_event=on_event, health=health)
+    modes.start(monitor, detector)
+    if battery is not None:
+        battery.emit = monitor.emit
     power.started(say, cfg, woke)
     del power
     power_module_done()

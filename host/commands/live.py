@@ -47,12 +47,22 @@ def problem_text(state: str) -> str | None:
 
 
 def parse_live(line: str) -> dict[str, object] | None:
-    """{'t_ms', 'flex_deg', 'side_deg', 'state', 'problem'} from an `L` line (None if malformed).
+    """{'t_ms', 'flex_deg', 'side_deg', 'state', 'problem', 'mode', 'snooze_min', 'battery_pct'}
+    from an `L` line (None if malformed).
 
-    'problem' is None for a posture state, else what is wrong in plain words."""
+    'problem' is None for a posture state, else what is wrong in plain words. The clip's day
+    follows the state as `mode=training|tracking snooze=<min left> batt=<percent or ->`
+    (firmware/health.py clip()); a clip without those words gives None for each."""
     words = line.split()
-    if len(words) != 5 or words[0] != "L":
+    if not 5 <= len(words) <= 8 or words[0] != "L":
         return None
+    extra = dict(w.split("=", 1) for w in words[5:] if "=" in w)
+    mode = extra.get("mode")
+    snooze = extra.get("snooze", "")
+    batt = extra.get("batt", "")
+    day = {"mode": mode if mode in ("training", "tracking") else None,
+           "snooze_min": int(snooze) if snooze.isdigit() and len(snooze) <= 4 else None,
+           "battery_pct": int(batt) if batt.isdigit() and int(batt) <= 100 else None}
     try:
         t_ms = int(words[1])
         flex = None if words[2] == "-" else int(words[2]) / 10
@@ -62,20 +72,36 @@ def parse_live(line: str) -> dict[str, object] | None:
     if not (0 <= t_ms < 1 << 29) or any(v is not None and abs(v) > 360 for v in (flex, side)):
         return None
     state = words[4][:20]
-    return {"t_ms": t_ms, "flex_deg": flex, "side_deg": side, "state": state, "problem": problem_text(state)}
+    return {"t_ms": t_ms, "flex_deg": flex, "side_deg": side, "state": state, "problem": problem_text(state),
+            **day}
+
+
+def day_text(reading: dict[str, object]) -> str:
+    """'  tracking, muted 12 min, battery 83 %': the clip's mode, snooze and charge ('' if none)."""
+    parts = []
+    if reading.get("mode"):
+        parts.append(str(reading["mode"]))
+    snooze = reading.get("snooze_min")
+    if isinstance(snooze, int) and snooze > 0:
+        parts.append("muted %d min" % snooze)
+    batt = reading.get("battery_pct")
+    if isinstance(batt, int):
+        parts.append("battery %d %%" % batt)
+    return "  " + ", ".join(parts) if parts else ""
 
 
 def gauge(reading: dict[str, object], width: int = 40) -> str:
     problem = reading.get("problem")
     if problem:
         # no bar: the angle is stale and the clip is not watching posture
-        return "  PROBLEM %s: %s; not watching posture" % (reading["state"], problem)
+        return "  PROBLEM %s: %s; not watching posture%s" % (reading["state"], problem, day_text(reading))
     flex = reading["flex_deg"]
     if not isinstance(flex, (int, float)):
-        return "  no angle yet (%s)" % reading["state"]
+        return "  no angle yet (%s)%s" % (reading["state"], day_text(reading))
     low = -GAUGE_DEG / 3
     pos = int((min(max(float(flex), low), GAUGE_DEG) - low) / (GAUGE_DEG - low) * width)
-    return "%6.1f°  [%s%s]  %s" % (float(flex), "#" * pos, "-" * (width - pos), reading["state"])
+    return "%6.1f°  [%s%s]  %s%s" % (float(flex), "#" * pos, "-" * (width - pos), reading["state"],
+                                     day_text(reading))
 
 
 def stream(link: Transport, seconds: float, json_out: bool, count: int = 0) -> int:

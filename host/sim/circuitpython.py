@@ -237,7 +237,7 @@ def _evict(name: str) -> bool:
 
 def fake_modules(board: Any, fake_time: bool = True, fake_os: bool = True) -> dict[str, types.ModuleType]:
     """Build the fake modules for `board` (a SimBoard), keyed by import name."""
-    from host.sim.fakes import alarm, i2c, pins, serial, system, timemod, osenv
+    from host.sim.fakes import alarm, analog, i2c, pins, serial, system, timemod, osenv
 
     mods: dict[str, types.ModuleType] = {}
     mods.update(pins.make_modules(board))
@@ -245,6 +245,7 @@ def fake_modules(board: Any, fake_time: bool = True, fake_os: bool = True) -> di
     mods.update(system.make_modules(board))
     mods.update(serial.make_modules(board))
     mods.update(alarm.make_modules(board))   # replaces system's time-only alarm: pin alarms too
+    mods.update(analog.make_modules(board, mods["board"]))   # analogio, a battery monitor's cell
     if fake_time:
         mods["time"] = timemod.make_module(board.clock)
     if fake_os:
@@ -272,7 +273,7 @@ def iter_fake_names() -> Iterator[str]:
     """The import names the fakes provide (for documentation and tests)."""
     yield from ("board", "busio", "digitalio", "pwmio", "supervisor", "usb_cdc", "microcontroller",
                 "microcontroller.pin", "watchdog", "storage", "alarm", "alarm.time", "alarm.pin",
-                "time", "os")
+                "analogio", "time", "os")
 
 
 from host.sim.fakes.hardware import SimBoard  # noqa: E402  (SimBoard needs SimClock above)
