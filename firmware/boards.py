@@ -38,7 +38,8 @@ LSM6DS3TR-C in later revisions; both answer at 0x6A, so it tries both.
 # refuses it (firmware/integrity.py). Compared as pin objects: aliases count too.
 I2C_PINS = ("SCL", "SDA", "SCL1", "SDA1")
 
-# Keys for power and installing (comments, not the docstring: they cost no RAM on the board):
+# Keys for power and installing, only where a board has them (read with cfg.get: absent
+# keys cost no RAM; comments, not the docstring, for the same reason):
 # 'wake_pin'     `board` pin name wired to the IMU's INT1 (the wake-up interrupt that ends a
 #   deep sleep off the body), or None: without one the clip never sleeps
 # 'off_pins'     `board` pin names driven low at start to switch off parts the clip does
@@ -59,11 +60,6 @@ _GENERIC = {
     "button_pin": None,
     "wiring": "IMU breakout on STEMMA QT (or SDA/SCL); motor transistor on A0; "
               "set POSTURE_HAPTIC_PIN / POSTURE_BUTTON_PIN for your board",
-    "wake_pin": None,
-    "off_pins": (),
-    "slow_mhz": None,
-    "bootloader": None,
-    "circuitpython_name": None,
 }
 
 # board_id -> the keys that differ from _GENERIC.

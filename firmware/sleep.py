@@ -114,7 +114,7 @@ def power_down(board, cfg, microcontroller, supervisor, say):
     # RP2040 idles at 7.7 mA at 25 MHz against 18.6 mA at 125 MHz, tools/mpy_power.py).
     # Returns the pins held low (kept referenced so they stay claimed).
     held = []
-    for name in cfg["off_pins"]:
+    for name in cfg.get("off_pins", ()):
         try:
             import digitalio
             pin = digitalio.DigitalInOut(getattr(board, name))
@@ -122,7 +122,7 @@ def power_down(board, cfg, microcontroller, supervisor, say):
             held.append(pin)
         except (AttributeError, TypeError, ValueError, RuntimeError, ImportError):
             pass
-    mhz = cfg["slow_mhz"]
+    mhz = cfg.get("slow_mhz")
     if mhz and microcontroller is not None and not getattr(supervisor.runtime, "usb_connected", True):
         try:
             microcontroller.cpu.frequency = mhz * 1000000
@@ -137,7 +137,7 @@ def wake_pin(board, cfg, settings, say):
     # off, or no wire: said once, and the clip stays awake as before).
     if not settings.sleep_min:
         return None
-    name = settings.wake_pin or cfg["wake_pin"]
+    name = settings.wake_pin or cfg.get("wake_pin")
     pin = getattr(board, name, None) if name else None
     if pin is None:
         say("posture: no wire from the IMU's INT1%s: the clip stays awake off the body "

@@ -108,7 +108,7 @@ class SimDevice:
         if int1_pin == "auto":
             from firmware import boards
 
-            int1_pin = boards.defaults(board_id)["wake_pin"]
+            int1_pin = boards.defaults(board_id).get("wake_pin")
         self.int1_pin = int1_pin
         if int1_pin:
             self.board.pin(int1_pin).drive(lambda _t_ms: self.imu.int1())
