@@ -108,7 +108,46 @@ class DigitalInOut:
         self.pin = pin
         self.direction = None
         self.pull = None
-        self.value = True   # a button to ground with a pull-up, not pressed
+        self._value = True   # a button to ground with a pull-up, not pressed
+
+    @property
+    def value(self):
+        # a pin held down by install(presses=...) during its (start_ms, end_ms) spans
+        spans = PRESSES.get(self.pin.name)
+        if spans and self.direction != "output":
+            now = WORLD["clock"].elapsed_ms
+            for start, end in spans:
+                if start <= now < end:
+                    return False
+        return self._value
+
+    @value.setter
+    def value(self, level):
+        self._value = level
+
+    def deinit(self):
+        pass
+
+
+class AnalogIn:
+    """analogio.AnalogIn: a cell behind a divider on the pins install(cell_mv=...) names."""
+
+    def __init__(self, pin):
+        if not isinstance(pin, Pin):
+            raise TypeError("not a pin")
+        if pin.name not in WORLD["analog"]:
+            raise ValueError("%s is not an analog pin with a divider" % pin.name)
+        self.pin = pin
+        self.reference_voltage = 3.3
+        self.reads = 0
+
+    @property
+    def value(self):
+        self.reads += 1
+        cell_mv, divider = WORLD["analog"][self.pin.name]
+        pin_mv = cell_mv(WORLD["clock"].elapsed_ms) // divider
+        raw = min(4095, max(0, (pin_mv * 4095 + 1650) // 3300))
+        return raw << 4 | raw >> 8
 
     def deinit(self):
         pass
@@ -129,6 +168,8 @@ class PWMOut:
 
     @duty_cycle.setter
     def duty_cycle(self, value):
+        if value and not self._duty and WORLD["clock"] is not None:
+            WORLD["buzz"].append(WORLD["clock"].elapsed_ms)   # when each vibration step started
         if value != self._duty:
             self.changes += 1
             STATE["motor_on" if value else "motor_off"] += 1
@@ -181,13 +222,26 @@ class Os:
 
 
 STATE = {"remounted": 0, "usb_cdc_enabled": 0, "motor_on": 0, "motor_off": 0, "resets": 0}
+PRESSES = {}    # pin name -> ((start_ms, end_ms), ...) it is held low (a button pressed)
+# the clock; pin name -> (cell_mv(elapsed_ms), divider); elapsed ms at which the motor turned on
+WORLD = {"clock": None, "analog": {}, "buzz": []}
 
 
-def install(samples_path, board_id="adafruit_qtpy_rp2040", env=None, start_ticks=0):
-    """Put the fake modules into sys.modules; returns the objects a test reads afterwards."""
+def install(samples_path, board_id="adafruit_qtpy_rp2040", env=None, start_ticks=0, presses=None,
+            cell_mv=None, battery_pin="VOLTAGE_MONITOR", divider=2):
+    """Put the fake modules into sys.modules; returns the objects a test reads afterwards.
+
+    presses: {pin name: ((start_ms, end_ms), ...)} spans of elapsed time a button is held;
+    cell_mv: a function of elapsed ms giving the cell's millivolts, seen through `divider`
+    on `battery_pin` (board.VOLTAGE_MONITOR exists only then)."""
     import os as real_os
 
     clock = mpy_board.Clock(start_ticks)
+    WORLD["clock"] = clock
+    WORLD["buzz"] = []
+    PRESSES.clear()
+    PRESSES.update(presses or {})
+    WORLD["analog"] = {battery_pin: (cell_mv, divider)} if cell_mv is not None else {}
     chip = mpy_board.LSM6DSRegisters(clock)
     bus = mpy_board.FakeI2C(chip)
     rec = Recording(samples_path, clock, chip)
@@ -196,6 +250,8 @@ def install(samples_path, board_id="adafruit_qtpy_rp2040", env=None, start_ticks
     for name in ("A0", "A1", "A2", "A3", "D5", "D6", "SDA", "SCL", "SDA1", "SCL1", "BUTTON",
                  "NEOPIXEL", "NEOPIXEL_POWER", "SWITCH", "TX", "RX"):
         pins[name] = Pin(name)
+    if cell_mv is not None:
+        pins[battery_pin] = Pin(battery_pin)
     board = Module(board_id=board_id, I2C=lambda: bus, STEMMA_I2C=lambda: bus, **pins)
     direction = Module(INPUT="input", OUTPUT="output")
     pull = Module(UP="up", DOWN="down")
@@ -222,6 +278,7 @@ def install(samples_path, board_id="adafruit_qtpy_rp2040", env=None, start_ticks
         "busio": Module(I2C=lambda scl, sda, **kw: bus),
         "digitalio": Module(DigitalInOut=DigitalInOut, Direction=direction, Pull=pull),
         "pwmio": Module(PWMOut=PWMOut),
+        "analogio": Module(AnalogIn=AnalogIn),
         "supervisor": Module(ticks_ms=clock.ticks_ms, runtime=Module(serial_connected=False),
                              reload=lambda: None),
         "usb_cdc": Module(data=Channel(), console=None, enable=enable),
