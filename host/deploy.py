@@ -179,6 +179,17 @@ class Plan:
     manifest: bytes = b""  # what the drive's manifest will say (firmware/integrity.py)
 
 
+# board_id -> why it cannot carry the clip: deploy refuses it. The firmware needs about 100 KB
+# of heap (tests/device/test_mpy_budget.py) and an LSM6DS IMU. (Host side only: no RAM on a board.)
+_SAMD21 = "a SAMD21 with 32 KB of RAM, and the clip needs about 100 KB of heap"
+_CPX = _SAMD21 + "; its accelerometer is a LIS3DH, not an LSM6DS"
+UNSUPPORTED_BOARDS = {
+    "circuitplayground_express": _CPX, "circuitplayground_express_crickit": _CPX,
+    "circuitplayground_express_displayio": _CPX, "qtpy_m0": _SAMD21, "trinket_m0": _SAMD21,
+    "gemma_m0": _SAMD21, "feather_m0_express": _SAMD21, "itsybitsy_m0_express": _SAMD21,
+}
+
+
 # ---- the .mpy compiler ---------------------------------------------------------------------
 
 def compiler_for(major: int, explicit: str | None = None) -> tuple[str | None, str]:
@@ -348,6 +359,10 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
         raise PostureError("%s has no boot_out.txt: not a CIRCUITPY drive" % target.label)
     info = drive.parse_boot_out(boot_out.decode("utf-8", errors="replace"))
     drive.check_supported(info)
+    why = UNSUPPORTED_BOARDS.get(info.board_id)
+    if why:
+        raise PostureError("%s is a board the clip cannot run on: %s. Use one of the boards in "
+                           "docs/hardware.md (the Feather nRF52840 Sense needs least assembly)" % (info.board_id, why))
     board = boards.defaults(info.board_id)
     compiler, note = compiler_for(info.major, mpy_cross)
     result = Plan(info, board, "mpy" if compiler else "py", note)

@@ -51,6 +51,27 @@ def test_board_table_in_the_guide_names_the_code_pins() -> None:
         if cfg["button_pin"]:
             assert "`%s`" % cfg["button_pin"] in row, board_id
         assert "board.%s" % cfg["i2c"] in row or cfg["i2c"] == "STEMMA_I2C" and "STEMMA QT" in row, board_id
+        assert "`%s`" % cfg["bootloader"] in row and '"%s"' % cfg["circuitpython_name"] in row, board_id
+        if cfg.get("wake_pin"):
+            assert "`%s`" % cfg["wake_pin"] in row, board_id
+        else:
+            assert "POSTURE_WAKE_PIN" in row, board_id
+
+
+def test_guide_leads_with_the_recommended_build_and_has_the_fixes_of_issue_14() -> None:
+    doc = DOC.read_text()
+    assert doc.index("### Build B (recommended): Feather nRF52840 Sense") < doc.index("### Build A")
+    assert "FTHR840BOOT" not in doc and "FTHRSNSBOOT" in doc and "Feather Bluefruit Sense" in doc
+    # Build A's parts add up to what the guide says
+    a = doc[doc.index("### Build A"):doc.index("### The small parts")]
+    prices = [float(p) for row in a.splitlines() if row.startswith("| ") and "$" in row
+              for p in __import__("re").findall(r"\$(\d+\.\d\d)", row.split("|")[3])]
+    assert abs(sum(prices) + 1.0 - 37.70) < 0.01            # + about $1 of the transistor pack
+    assert "about $37.70" in a
+    for needed in ("E B C", "P2N2222A", "C B E", "CFR-25JB-52-1K", "1N4148-TAP", "## Assembly",
+                   "Enclosure", "Strap", "IMU breakout** faces out", "on/off switch", "battery-voltage divider",
+                   "POSTURE_WAKE_PIN", "POSTURE_SLEEP_MIN"):
+        assert needed in doc, needed
 
 
 def test_guide_covers_what_the_issue_asks() -> None:
