@@ -7,12 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
-from host.commands import options
-
-if TYPE_CHECKING:
-    from host import deploy
+from host import deploy, drive
 
 NAME = "deploy"
 HELP = "Copy the firmware, device libraries and settings.toml onto the board's CIRCUITPY drive."
@@ -30,12 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "this tool (default, works offline) or `circup install` (needs the network)")
     parser.add_argument("--mpy-cross", metavar="PATH",
                         help="a CircuitPython mpy-cross matching the board's version, to install .mpy files")
-    options.add_json(parser)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    from host import deploy, drive
-
     path = drive.find_drive(args.drive)
     target = deploy.DirTarget(path)
     plan = deploy.plan(target, source=args.source, mpy_cross=args.mpy_cross)
