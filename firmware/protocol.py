@@ -295,8 +295,10 @@ class Protocol:
 
     # ---- commands ----------------------------------------------------------
     def _hello(self, args):
-        if args:
-            return self._err("args", "HELLO takes no arguments")
+        # A newer host may name its protocol (`HELLO proto=2`): it gets the same reply, and the
+        # reply's proto= tells that host whether it can talk to this clip. Nothing else is taken.
+        if args and (len(args) > 1 or args[0][:6] != "proto=" or not args[0][6:].isdigit()):
+            return self._err("args", "HELLO [proto=<n>]")
         self.reader = self.parked = None  # a new session: whatever an earlier host started stops
         self.live_on = False
         log = self.log

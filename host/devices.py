@@ -52,19 +52,3 @@ def pick_port(port: str | None, lister: Callable[[], Sequence[object]] = _toolki
         raise PostureError("%d clips connected (%s): choose one with --port"
                            % (len(ports), ", ".join(p.device for p in ports)))
     return ports[0].device
-
-
-def add_port_arguments(p: object) -> None:
-    """--port and --timeout, shared by the commands that talk to a clip."""
-    p.add_argument("--port", metavar="PORT",  # type: ignore[attr-defined]
-                   help="serial port of the clip's data channel (default: the one connected clip)")
-    p.add_argument("--timeout", metavar="S", type=float, default=3.0,  # type: ignore[attr-defined]
-                   help="seconds to wait for each reply (default 3)")
-
-
-def open_link(port: str | None, timeout: float = 3.0):  # type: ignore[no-untyped-def]
-    from host.transport import Transport
-
-    if timeout <= 0 or timeout > 600:
-        raise PostureError("--timeout must be between 0 and 600 seconds")
-    return Transport(pick_port(port), timeout=timeout)

@@ -64,11 +64,14 @@ def _whole(name: str, text: Any, lo: int, hi: int, unit: str) -> int:
     return value
 
 
-def parse_goal(upright: Any = None, worn_min: Any = None, base: Goal | None = None) -> Goal:
-    """A checked goal from user text (None keeps the base's value); PostureError when bad."""
+def parse_goal(upright: Any = None, worn_min: Any = None, base: Goal | None = None,
+               names: tuple[str, str] = ("the upright goal", "the worn-minutes goal")) -> Goal:
+    """A checked goal from user text (None keeps the base's value); PostureError when bad.
+
+    names: what the two values are called in a message (the command passes its option names)."""
     base = base or Goal()
-    up = base.upright_pct if upright is None else _whole("--upright", upright, *UPRIGHT_RANGE, " %")
-    worn = base.worn_min if worn_min is None else _whole("--worn-min", worn_min, *WORN_RANGE, " min")
+    up = base.upright_pct if upright is None else _whole(names[0], upright, *UPRIGHT_RANGE, " %")
+    worn = base.worn_min if worn_min is None else _whole(names[1], worn_min, *WORN_RANGE, " min")
     return Goal(up, worn, custom=(up, worn) != (DEFAULT_UPRIGHT_PCT, DEFAULT_WORN_MIN))
 
 

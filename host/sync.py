@@ -5,33 +5,29 @@
 `from` is the database's high-water mark + 1, so an interrupted sync resumes
 where the last commit ended; INSERT OR IGNORE makes a repeated record harmless.
 A corrupt line ends the chunk early (what came before it is kept) and the
-chunk is asked for again from the last good record.
+chunk is asked for again from the last good record. The protocol itself (the
+lines, their checks) is host/client.py's; this module is the sync's order of
+steps and what goes into the database.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from firmware import record
-from host.db import DEVICE_ID, VOLATILE_SEQ, Database
+from host.client import Clip
+from host.db import VOLATILE_SEQ, Database
 from host.errors import PostureError
-from host.transport import CorruptReply, Transport, fields, int_field
+from host.transport import CorruptReply, Refused, Transport
 
 CHUNK = 1000
 MAX_RETRIES = 5
-EXTRA_LINES = 200  # lines beyond a chunk's records (stale or live lines) before giving up
 
 
-@dataclass
-class Hello:
-    device_id: str
-    fw_version: str
-    boot: int
-    first: int
-    next: int
-    acked: int
+class LogWasReset(PostureError):
+    """The clip numbers its records below what the database holds: its log was reset."""
 
 
 @dataclass
@@ -54,115 +50,122 @@ class SyncResult:
                 "clock_set": self.clock_set, "warnings": self.warnings}
 
 
-def parse_record(line: str) -> tuple[bytes, Any] | None:
-    """(raw, decoded) of one `R <hex>` line, or None when it is not exactly one good record."""
-    if not line.startswith("R ") or len(line) > 2 + 2 * record.MAX_SIZE:
-        return None
-    try:
-        raw = bytes.fromhex(line[2:])
-        return raw, record.decode(raw)
-    except ValueError:
-        return None
-
-
-def hello(link: Transport) -> Hello:
-    f = fields(link.request("HELLO", "HELLO"))
-    device_id = f.get("id", "")
-    if not DEVICE_ID.fullmatch(device_id):
-        raise CorruptReply("the clip sent an unusable device id %r" % device_id[:40])
-    return Hello(device_id, f.get("fw", "?")[:32], int_field(f, "boot", 0, 0xFFFF),
-                 int_field(f, "first", 0), int_field(f, "next", 0), int_field(f, "acked", -1))
-
-
-def set_clock(link: Transport, now: Callable[[], float]) -> tuple[int, int, int, float]:
-    """TIME: returns the anchor (seq, boot, t_ms, wall) for the current boot."""
-    t0 = now()
-    f = fields(link.request("TIME %d" % int(t0), "TIME"))
-    t1 = now()
-    return (int_field(f, "seq", 0), int_field(f, "boot", 0, 0xFFFF),
-            int_field(f, "ms", 0, record.TICKS_MASK), (t0 + t1) / 2)
-
-
-def _read_chunk(link: Transport, from_seq: int, chunk: int) -> tuple[list[tuple[bytes, int]], bool]:
-    """(raw, seq) records of one SYNC reply and whether the chunk arrived whole (END seen, counts agree)."""
-    link.send("SYNC %d %d" % (from_seq, chunk))
-    recs: list[tuple[bytes, int]] = []
-    last = from_seq - 1
-    damaged = False
-    lines = 0
-    while True:
-        lines += 1
-        if lines > chunk + EXTRA_LINES:  # a clip that never ends its reply must not hold us forever
-            raise CorruptReply("the clip on %s sent more than the %d records asked for without END; "
-                               "what arrived before is saved, run the sync again" % (link.port, chunk))
-        try:
-            line = link.read_body()
-        except CorruptReply:
-            damaged = True
-            continue
-        if line.startswith("R ") and not damaged:
-            parsed = parse_record(line)
-            if parsed is None or parsed[1][1] <= last or len(recs) >= chunk:
-                damaged = True
-                continue
-            last = parsed[1][1]
-            recs.append((parsed[0], last))
-        elif line.startswith("END "):
-            words = line.split()
-            try:
-                count = int(words[1])
-            except (IndexError, ValueError):
-                count = -1
-            return recs, not damaged and count == len(recs)
-        elif line.startswith("ERR "):
-            raise PostureError("the clip refused SYNC: %s" % line[4:])
-
-
-def sync(link: Transport, db: Database, now: Callable[[], float] = time.time, chunk: int = CHUNK,
-         progress: Callable[[int, int], None] | None = None) -> SyncResult:
-    h = hello(link)
+def sync(link: Transport | Clip, db: Database, now: Callable[[], float] = time.time,
+         chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None) -> SyncResult:
+    clip = link if isinstance(link, Clip) else Clip(link)
+    h = clip.hello()
     clashes_before = len(db.clashes)
     result = SyncResult(h.device_id, h.fw_version, boot=h.boot)
     db.note_device(h.device_id, h.fw_version, now())
-    anchor = set_clock(link, now)
+    anchor = clip.set_time(now)
     result.clock_set = True
     db.store(h.device_id, [], None, anchors=[anchor])
     from_seq = db.acked(h.device_id) + 1
     if h.next < from_seq:
-        raise PostureError(
+        raise LogWasReset(
             "the clip %s numbers its records up to %d but this database already holds up to %d: "
-            "its log was reset; sync it into a new database with --db" % (h.device_id, h.next - 1,
-                                                                          from_seq - 1))
+            "its log was reset; sync it into a new database" % (h.device_id, h.next - 1,
+                                                                 from_seq - 1))
     total = max(0, h.next - max(from_seq, h.first)) if h.next < VOLATILE_SEQ else 0
     done = 0
     retries = 0
     if progress:
         progress(0, total)
     while True:
-        recs, whole = _read_chunk(link, from_seq, chunk)
+        got = clip.sync(from_seq, chunk)
+        recs = got.records
         if recs:
-            last = recs[-1][1]
-            normal = [seq for _raw, seq in recs if seq < VOLATILE_SEQ]
-            m, e, boots = db.store(h.device_id, [raw for raw, _seq in recs],
+            last = recs[-1].rec.seq
+            normal = [r.rec.seq for r in recs if r.rec.seq < VOLATILE_SEQ]
+            m, e, boots = db.store(h.device_id, [r.raw for r in recs],
                                    max(normal) if normal else None)
             result.new_minutes += m
             result.new_events += e
             result.records += len(recs)
             result.boots |= boots
-            link.request("ACK %d" % last, "OK ACK")  # only now: the records are committed
+            clip.ack(last)  # only now: the records are committed
             result.acked = last
             from_seq = last + 1
             done += len(recs)
             if progress:
                 progress(done, max(total, done))
-        if not whole:
+        if not got.whole:
             retries += 1
             if retries > MAX_RETRIES:
                 raise CorruptReply("too many corrupt lines from the clip on %s; what arrived is "
-                                   "saved, run the sync again" % link.port)
+                                   "saved, run the sync again" % clip.port)
             continue
         if not recs:
             break
     db.finish_sync(h.device_id, now())
     result.warnings = db.clashes[clashes_before:]
     return result
+
+
+def erase_synced(clip: Clip, acked: int, db: Database | None = None) -> int:
+    """ERASE what the clip has acknowledged; returns the seq erased to (-1: nothing yet).
+
+    After the erase the database is the only copy of those records, so a whole copy of it
+    is kept first (name.bak next to it).
+    """
+    if acked < 0:
+        return -1
+    if db is not None:
+        db.backup()
+    return clip.erase(acked)
+
+
+UNSUPPORTED = ("the clip's firmware does not support the training plan yet; run `posture deploy` "
+               "(the synced records are safe)")
+
+
+def apply_plan(clip: Clip, db: Database, device_id: str, now: float,
+               tz: Any = None) -> dict[str, Any]:
+    """After a good sync: work out the training plan from the database and SET it on the clip
+    (the SET `posture config` uses), then record what was applied.
+
+    Never fails the sync: the records are already committed. A clip whose firmware does not
+    know POSTURE_TRAIN_MIN answers ERR (unknown setting): the result says to run deploy. A
+    refusal or a dropped link is reported the same way, and the next sync tries again.
+    """
+    from host import plan as pl
+    from host.goals import read_goal
+    from host.summary import local_date
+
+    try:
+        goal = read_goal(db.conn)
+        now_plan = pl.current(db.conn, device_id, tz)
+        days = pl.measured_days(db.conn, local_date(now, tz), tz, goal)
+        try:
+            delay = int(clip.get(pl.DELAY_KEY))
+        except (ValueError, Refused):
+            delay = None
+        nxt = pl.next_plan(days, None if now_plan is None else now_plan["train_min"], delay, goal,
+                           None if now_plan is None else now_plan["based_on"])
+    except sqlite3.Error as exc:
+        return {"status": "not applied", "message": "training plan not applied: %s" % exc}
+    except PostureError as exc:
+        return {"status": "not applied", "message": "training plan not applied (%s); the next "
+                "sync tries again" % exc}
+    sent = [(pl.TRAIN_KEY, nxt["train_min"])]
+    if nxt["delay_s"] is not None:
+        sent.append((pl.DELAY_KEY, nxt["delay_s"]))
+    for i, (key, value) in enumerate(sent):
+        try:
+            clip.set(key, value)
+        except Refused as exc:
+            if i == 0 and "unknown setting" in str(exc):
+                return {"status": "unsupported", "message": UNSUPPORTED, "plan": nxt}
+            return {"status": "refused", "plan": nxt,
+                    "message": "the clip refused the training plan's %s %s (%s); the synced "
+                               "records are safe" % (key, value, str(exc).split(": ", 1)[-1])}
+        except PostureError as exc:
+            return {"status": "not applied", "plan": nxt,
+                    "message": "training plan not applied (%s); the synced records are safe and "
+                               "the next sync tries again" % exc}
+    db.note_plan(device_id, now, nxt["based_on"], nxt["train_min"], nxt["delay_s"], nxt["reason"])
+    return {"status": "applied", "plan": nxt,
+            "message": "training plan: %d min a day (%s %d)%s. %s" % (
+                nxt["train_min"], pl.TRAIN_KEY, nxt["train_min"],
+                "" if nxt["delay_s"] is None else ", alert after %d s" % nxt["delay_s"],
+                nxt["reason"])}

@@ -12,57 +12,51 @@ import argparse
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from firmware import events, record
+from firmware import events
+from host.commands import options
 from host.commands.live import parse_live
-from host.devices import add_port_arguments, open_link
 from host.errors import PostureError
-from host.sync import parse_record
-from host.transport import CorruptReply, LinkError, Transport, fields, int_field
+from host.records import Event
+from host.transport import CorruptReply, LinkError
+
+if TYPE_CHECKING:
+    from host.client import Clip
 
 NAME = "calibrate"
 HELP = "Calibrate the clip: sit upright and still, then run this."
 RECHECK_S = 5.0  # a clip that never reports "calibrating": look for the outcome this seldom
+OUTCOME_CHUNK = 50  # records one look for the outcome asks for
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_port_arguments(p)
+    options.add_port(p)
     p.add_argument("--wait", type=float, default=20.0, help="seconds to wait for the result (default 20)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    options.add_json(p)
 
 
-def _outcome(link: Transport, start: int) -> tuple[dict[str, object] | None, int]:
+def _outcome(clip: Clip, start: int) -> tuple[dict[str, object] | None, int]:
     """One SYNC from `start`: the calibration outcome if logged, and where to look next time."""
-    link.send("SYNC %d 50" % start)
-    for _ in range(50 + 200):  # records asked for, plus stale live lines
-        try:
-            line = link.read_body()
-        except CorruptReply:
-            continue
-        if line.startswith("END "):
-            break
-        if line.startswith("ERR "):
-            raise PostureError("the clip refused SYNC: %s" % line[4:])
-        parsed = parse_record(line)
-        if parsed is None:
-            continue
-        rtype, seq, _boot, _t, f = parsed[1]
-        start = max(start, seq + 1)
-        if rtype == record.T_EVENT and f[1] in (events.CALIBRATED, events.CALIBRATION_FAILED):
+    got = clip.sync(start, OUTCOME_CHUNK)
+    for r in got.records:
+        start = max(start, r.rec.seq + 1)
+        f = r.rec.fields
+        if isinstance(f, Event) and f.kind in (events.CALIBRATED, events.CALIBRATION_FAILED):
             return events.describe(f), start
     return None, start
 
 
-def calibrate(link: Transport, wait: float) -> dict[str, object]:
+def calibrate(clip: Clip, wait: float) -> dict[str, object]:
     """CALIBRATE; follow the LIVE state until it is no longer "calibrating"; then fetch the outcome."""
-    start = int_field(fields(link.request("CALIBRATE", "OK CALIBRATE")), "next", 0)
+    start = clip.calibrate()
     deadline = time.monotonic() + wait
-    link.request("LIVE on", "OK LIVE")
+    clip.live(True)
     checked = None
     try:
         while time.monotonic() < deadline:
             try:
-                line = link.read_body(min(link.timeout, max(0.01, deadline - time.monotonic())))
+                line = clip.read_line(min(clip.timeout, max(0.01, deadline - time.monotonic())))
             except CorruptReply:
                 continue
             except LinkError:
@@ -74,23 +68,20 @@ def calibrate(link: Transport, wait: float) -> dict[str, object]:
                 continue
             if checked is not None and time.monotonic() - checked < RECHECK_S:
                 continue
-            link.request("LIVE off", "OK LIVE")
-            found, start = _outcome(link, start)
+            clip.live(False)
+            found, start = _outcome(clip, start)
             if found is not None:
                 return found
             checked = time.monotonic()
-            link.request("LIVE on", "OK LIVE")
+            clip.live(True)
     finally:
-        try:
-            link.send("LIVE off")
-        except PostureError:
-            pass
+        clip.stop_live()
     raise PostureError("the clip did not finish calibrating within %.0f s" % wait)
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_link(args.port, args.timeout) as link:
-        result = calibrate(link, args.wait)
+    with options.open_clip(args) as clip:
+        result = calibrate(clip, args.wait)
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
     elif result["event"] == events.CALIBRATED:

@@ -7,34 +7,24 @@ import json
 import sys
 
 from firmware import settings
-from host.devices import add_port_arguments, open_link
+from host.commands import options
 from host.errors import PostureError
-from host.transport import CorruptReply, Refused, Transport
+from host.transport import Refused
 
 NAME = "config"
 HELP = "Show the clip's settings, or read or change one (validated, kept across restarts)."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_port_arguments(p)
+    options.add_port(p)
     p.add_argument("key", nargs="?", metavar="KEY", help="a setting, e.g. POSTURE_SLOUCH_DEG")
     p.add_argument("value", nargs="?", metavar="VALUE", help="the new value")
-    p.add_argument("--json", action="store_true", help="print JSON")
-
-
-def _wire(value: object) -> str:
-    text = str(value)
-    return "-" if text == "" else text
-
-
-def get(link: Transport, key: str) -> str:
-    words = link.request("GET " + key, "GET").split(" ", 2)
-    if len(words) != 3 or words[1] != key or len(words[2]) > 40:
-        raise CorruptReply("the clip's reply to GET %s was malformed" % key)
-    return "" if words[2] == "-" else words[2]
+    options.add_json(p, "the settings")
 
 
 def run(args: argparse.Namespace) -> int:
+    from host.client import EMPTY
+
     keys = [row[0] for row in settings.SPEC]
     if args.key is not None and args.key not in keys:
         raise PostureError("unknown setting %s; known: %s" % (args.key, ", ".join(keys)))
@@ -42,12 +32,12 @@ def run(args: argparse.Namespace) -> int:
         ok, clean = settings.validate(args.key, args.value)
         if not ok:
             raise PostureError(str(clean))
-        if " " in str(clean) or str(clean) == "-":
+        if " " in str(clean) or str(clean) == EMPTY:
             raise PostureError("%s cannot contain spaces" % args.key)
-    with open_link(args.port, args.timeout) as link:
+    with options.open_clip(args) as clip:
         if args.value is not None:
             try:
-                link.request("SET %s %s" % (args.key, _wire(clean)), "SET")
+                clip.set(args.key, clean)
             except Refused as exc:
                 # the clip's own check: a pin on the IMU's bus or the button, a pin the board
                 # lacks, an address nothing answers at. Nothing was changed on the clip.
@@ -56,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
                     reason = reason[len("value "):]
                 raise PostureError("the clip refused %s = %s: %s. Nothing was changed"
                                    % (args.key, args.value, reason.split(" refused: ", 1)[-1])) from None
-        values = {k: get(link, k) for k in ([args.key] if args.key else keys)}
+        values = {k: clip.get(k) for k in ([args.key] if args.key else keys)}
     if args.json:
         sys.stdout.write(json.dumps(values) + "\n")
     else:

@@ -8,10 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from host.demo import run_demo, show_results
+from host.commands import options
 
 NAME = "demo"
 HELP = "Run a simulated wearer's working day through the real firmware, sync it, and report (no hardware)."
@@ -24,10 +21,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=7, help="which simulated wearer and day (default 7)")
     p.add_argument("--mount", choices=("nominal", "rotated"), default="rotated",
                    help="how the clip is clipped on (default: rotated, at an odd angle)")
-    p.add_argument("--json", action="store_true", help="print only the figures as JSON")
+    options.add_json(p, "only the figures")
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from host.demo import run_demo, show_results
+
     out = Path(args.out)
     console = Console(stderr=args.json)
     if args.json:

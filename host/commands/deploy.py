@@ -7,7 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from host import deploy, drive
+from typing import TYPE_CHECKING
+
+from host.commands import options
+
+if TYPE_CHECKING:
+    from host import deploy
 
 NAME = "deploy"
 HELP = "Copy the firmware, device libraries and settings.toml onto the board's CIRCUITPY drive."
@@ -25,10 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "this tool (default, works offline) or `circup install` (needs the network)")
     parser.add_argument("--mpy-cross", metavar="PATH",
                         help="a CircuitPython mpy-cross matching the board's version, to install .mpy files")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    options.add_json(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from host import deploy, drive
+
     path = drive.find_drive(args.drive)
     target = deploy.DirTarget(path)
     plan = deploy.plan(target, source=args.source, mpy_cross=args.mpy_cross)

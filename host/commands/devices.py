@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from host.commands import options
 from host.devices import NO_CLIP, data_ports
 from host.errors import PostureError
 
@@ -14,7 +15,7 @@ HELP = "List the connected clips (their data channel ports)."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print a JSON list")
+    options.add_json(p, "the list")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,12 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+from host.commands import options
 from host.db import Database, check_location, default_path
 from host.errors import PostureError
 from host.goals import UPRIGHT_RANGE, WORN_RANGE, Goal, parse_goal, read_goal
 
 NAME = "goal"
 HELP = "Show, set or reset the daily goal (upright share of seated time, hours worn)."
+
+OPTION_NAMES = ("--upright", "--worn-min")  # what a bad value is called in its message
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,8 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="upright share of seated worn time to reach, %d-%d percent (default 80)" % UPRIGHT_RANGE)
     p.add_argument("--worn-min", metavar="MIN",
                    help="minutes worn for a day to count, %d-%d (default 120)" % WORN_RANGE)
-    p.add_argument("--db", metavar="FILE", help="the database (default: where `posture sync` writes)")
-    p.add_argument("--json", action="store_true", help="print the goal as JSON")
+    options.add_db(p, writes=True)
+    options.add_json(p, "the goal")
 
 
 def _show(goal: Goal, args: argparse.Namespace, note: str = "") -> None:
@@ -55,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise PostureError("say what to set: --upright PCT and/or --worn-min MIN "
                            "(e.g. posture goal set --upright 85)")
     if args.action == "set":
-        parse_goal(args.upright, args.worn_min)  # bad values stop here, before the file is touched
+        parse_goal(args.upright, args.worn_min, names=OPTION_NAMES)  # bad values stop here, before the file is touched
     db = Database(path)
     try:
         with db.lock():
@@ -63,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
                 db.reset_goal()
                 goal = Goal()
             else:
-                goal = parse_goal(args.upright, args.worn_min, base=read_goal(db.conn))
+                goal = parse_goal(args.upright, args.worn_min, base=read_goal(db.conn),
+                                  names=OPTION_NAMES)
                 if goal.custom:
                     db.set_goal(goal.upright_pct, goal.worn_min, time.time())
                 else:

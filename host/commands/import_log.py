@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from host.commands import count
+from host.commands import count, options
 from host.db import DEVICE_ID, Database, check_location, default_path
 from host.errors import PostureError
 from host.logfile import read_log
@@ -30,8 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", metavar="ID",
                    help="the clip these records come from (default: the UID in the drive's "
                         "boot_out.txt, else the one clip in the database)")
-    p.add_argument("--db", metavar="FILE", help="database file (default: %s)" % default_path())
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    options.add_db(p, writes=True)
+    options.add_json(p)
 
 
 def _device(db: Database | None, given: str | None, on_drive: set[str]) -> str:

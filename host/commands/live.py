@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from host.devices import add_port_arguments, open_link
+from host.commands.options import add_port as add_port_arguments, open_link
 from host.errors import PostureError
 from host.transport import CorruptReply, Transport
 

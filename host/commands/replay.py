@@ -9,11 +9,8 @@ import sys
 from collections import Counter
 from typing import Any
 
-from firmware.detector import _CAL_STILL_S as CAL_STILL_S
 from host.errors import PostureError
-from host.recording import UNITS, RecordingStream
-from host.replay import replay
-from host.settings_input import build_settings, parse_overrides, read_settings_file
+from host.recording import UNITS
 
 NAME = "replay"
 HELP = "Run a recorded CSV (t_s,ax,ay,az,gx,gy,gz) through the firmware and list its events."
@@ -34,6 +31,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from firmware.detector import _CAL_STILL_S as CAL_STILL_S
+    from host.recording import RecordingStream
+    from host.replay import replay
+    from host.settings_input import build_settings, parse_overrides, read_settings_file
+
     values: dict[str, object] = {}
     if args.settings:
         values.update(read_settings_file(args.settings))

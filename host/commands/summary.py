@@ -8,11 +8,13 @@ import sqlite3
 import sys
 from datetime import timedelta
 
-from rich.console import Console
+from typing import TYPE_CHECKING
 
-from host import summary as sm
+from host.commands import options
 from host.errors import PostureError
-from host.readdb import parse_date, reading, require_data
+
+if TYPE_CHECKING:
+    import sqlite3
 
 NAME = "summary"
 HELP = "Summarise synced posture records: a day (default: the latest with data), a week or a span."
@@ -24,12 +26,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--week", action="store_true", help="the 7 days ending with the latest day with data")
     g.add_argument("--from", dest="from_", metavar="DATE", help="first day of a span (with --to)")
     p.add_argument("--to", metavar="DATE", help="last day of a span, inclusive (default: the latest day)")
-    p.add_argument("--db", metavar="FILE", help="the database (default: where `posture sync` writes)")
-    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    options.add_db(p)
+    options.add_json(p, "the figures")
 
 
 def period(conn: sqlite3.Connection, args: argparse.Namespace) -> tuple[float, float]:
     """[start, end) of the days asked for, cut to the days that hold records."""
+    from host import summary as sm
+    from host.readdb import parse_date
+
     held = sm.data_days(conn)
     assert held is not None  # require_data ran first
     latest = held[1]
@@ -57,6 +62,9 @@ def period(conn: sqlite3.Connection, args: argparse.Namespace) -> tuple[float, f
 
 
 def run(args: argparse.Namespace) -> int:
+    from host import summary as sm
+    from host.readdb import reading, require_data
+
     with reading(args.db) as conn:
         require_data(conn)
         start, end = period(conn, args)
@@ -68,5 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(s, indent=2) + "\n")
         return 0
+    from rich.console import Console
+
     sm.render_summary(s, Console())
     return 0

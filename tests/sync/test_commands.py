@@ -241,3 +241,26 @@ def test_calibrate_that_never_finishes_is_a_clear_error(tmp_path: Path,
                    live=lambda: (None, None, "calibrating")) as dev:
         assert main(["calibrate", "--port", dev.port, "--wait", "0.5", "--timeout", "0.3"]) == 2
     assert "did not finish calibrating within" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("clip_proto, says", [
+    (0, "runs older firmware (protocol 0; this posture speaks 1): run `posture deploy`"),
+    (2, "runs newer firmware (protocol 2) than this posture knows (1): update the posture tool"),
+])
+def test_a_clip_speaking_another_protocol_is_refused_with_the_side_to_update(
+        two_days: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, clip_proto: int, says: str) -> None:
+    """The real protocol over a pty, its firmware claiming another version: nothing is synced,
+    no database is left behind, and the message names which side to update."""
+    import host.client  # noqa: F401  (the host's version is read before the clip's is changed)
+    from firmware import protocol
+
+    shutil.copytree(two_days, tmp_path / "log")
+    db = tmp_path / "db.sqlite"
+    monkeypatch.setattr(protocol, "_PROTO_VERSION", clip_proto)   # the clip's side only
+    with PtyDevice(str(tmp_path / "log")) as dev:
+        assert main(["sync", "--port", dev.port, "--db", str(db)]) == 2
+        acked = dev.log.acked
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not db.exists() and acked == -1

@@ -195,3 +195,17 @@ def test_a_host_that_stops_reading_mid_sync_frees_the_stream(tmp_path) -> None:
     assert proto.reader is None and proto.tx == b""  # given up after 10 s without progress
     ch.write_limit = None
     assert run(proto, ch, "HELLO")[0].startswith("HELLO ")  # type: ignore[union-attr]
+
+
+def test_hello_from_a_newer_host_naming_its_protocol_gets_the_same_reply(tmp_path) -> None:
+    """A newer host may say `HELLO proto=N`: the clip answers its usual HELLO (its proto= lets
+    that host decide); a word other than one proto=<digits> is still refused."""
+    proto, ch, log = make(str(tmp_path))
+    plain = run(proto, ch, "HELLO")
+    assert len(plain) == 1 and plain[0] is not None and " proto=1 " in plain[0]
+    assert run(proto, ch, "HELLO proto=2") == plain
+    before = state(proto, log, str(tmp_path))
+    for body in ("HELLO proto=", "HELLO proto=x", "HELLO proto=2 extra", "HELLO PROTO=2"):
+        reply = run(proto, ch, body)
+        assert len(reply) == 1 and reply[0] is not None and reply[0].startswith("ERR args"), body
+    assert state(proto, log, str(tmp_path)) == before

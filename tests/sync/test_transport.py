@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from firmware import record
 from firmware.protocol import frame
-from host.sync import parse_record
+from host.client import parse_record
 from host.transport import LinkError, Transport
 
 
