@@ -264,3 +264,16 @@ def test_a_clip_speaking_another_protocol_is_refused_with_the_side_to_update(
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
     assert not db.exists() and acked == -1
+
+
+def test_the_parser_and_posture_devices_load_no_heavy_module() -> None:
+    """`posture --help` and `posture devices` start fast: building every command's options
+    imports no numpy, matplotlib or rich (they took over a second to import)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom host.cli import build_parser\nbuild_parser()\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'matplotlib', 'rich', 'PIL'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2] / "host").stdout
+    assert out.strip() == "[]"
