@@ -29,7 +29,7 @@ from typing import Protocol
 
 from firmware import boards, integrity
 from host import drive, settings_file
-from host.board_source import board_bytes
+from host.board_source import board_bytes, board_keywords
 from host.errors import PostureError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,6 +293,18 @@ def _code_files(root: Path) -> list[tuple[str, Path]]:
     return files
 
 
+def board_form(root: Path = ROOT) -> dict[str, bytes]:
+    """Path on the drive -> bytes, for every library and firmware .py file deploy installs as
+    source: in the form host/board_source.py gives (what costs the board RAM and does nothing
+    there taken out). Parameters are renamed only where no code on the board, boot.py and
+    code.py included, passes them by keyword. tools/mpy_budget.py measures this very form."""
+    files = [("lib/" + rel, path) for name in requirements(root) for rel, path in library_sources(name)]
+    files += _code_files(root)
+    callers = [root / name for name in ("boot.py", "code.py", "safemode.py") if (root / name).is_file()]
+    keywords = board_keywords([path for _rel, path in files] + callers)
+    return {rel: board_bytes(path, keywords) for rel, path in files}
+
+
 # ---- planning -----------------------------------------------------------------------------
 
 def _put(plan: Plan, target: Target, rel: str, data: bytes, existing_dirs: dict[str, list[str] | None]) -> None:
@@ -376,13 +388,14 @@ def plan(target: Target, *, root: Path = ROOT, source: str = "pypi", mpy_cross: 
     if "code.txt" in [n.lower() for n in dirs[""] or []]:  # CircuitPython runs code.txt before code.py
         result.warnings.append("code.txt on the drive runs instead of code.py: rename or delete it")
 
+    source_form = board_form(root) if not compiler else {}
+
     def as_target(rel: str, path: Path) -> tuple[str, bytes]:
         if compiler and rel.endswith(".py"):
             rel = rel[:-3] + ".mpy"
             return rel, compile_mpy(compiler, path, rel)
-        # source for the board to compile: without what costs it RAM and does nothing there
-        # (docstrings: host/board_source.py); the budget tests measure this very form
-        return rel, board_bytes(path) if rel.endswith(".py") else path.read_bytes()
+        # source for the board to compile, in the form the budget tests measure (board_form)
+        return rel, source_form[rel] if rel in source_form else path.read_bytes()
 
     if source == "pypi":
         for name in requirements(root):

@@ -112,20 +112,22 @@ def mpy_sizes(tmp: Path) -> dict[str, int]:
 
 
 def source_tree(dest: Path) -> list[tuple[Path, str]]:
-    """firmware/ and the driver packages as `posture deploy` installs them from source, written
-    to `dest` as copies for run_mpy: each .py in the form host/board_source.board_bytes gives
-    (docstrings out, every line where it was), the same function deploy calls."""
+    """firmware/ and the driver packages exactly as `posture deploy` installs them from source
+    (host.deploy.board_form, the function deploy itself uses), written to `dest` as copies for
+    run_mpy."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from host.board_source import board_bytes
+    from host.deploy import board_form
 
+    form = board_form(ROOT)
     copies = []
-    for src, target in [(ROOT / "firmware", "/firmware"), *driver_copies()]:
-        out_dir = dest / target.strip("/")
+    for folder in ["firmware", *["lib/" + target.split("/")[-1] for _src, target in driver_copies()]]:
+        out_dir = dest / folder
         out_dir.mkdir(parents=True, exist_ok=True)
-        for path in sorted(src.glob("*.py")):
-            (out_dir / path.name).write_bytes(board_bytes(path))
-        copies.append((out_dir, target))
+        for rel, data in form.items():
+            if rel.rsplit("/", 1)[0] == folder:
+                (out_dir / rel.rsplit("/", 1)[1]).write_bytes(data)
+        copies.append((out_dir, "/" + folder))
     return copies
 
 

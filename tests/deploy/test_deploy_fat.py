@@ -8,7 +8,6 @@ import pytest
 
 from firmware import integrity
 from host import deploy, settings_file
-from host.board_source import board_bytes
 from host.errors import PostureError
 
 from . import expected, fat
@@ -59,7 +58,7 @@ def test_upgrade_keeps_user_settings_and_removes_stale_modules(image: Path, proj
     plan, target = deploy_onto(image, project)
     assert sorted(plan.settings_kept) == ["CIRCUITPY_WEB_API_PASSWORD", "POSTURE_HAPTIC_PIN", "POSTURE_SLOUCH_DEG"]
     assert fat.mtype(image, "settings.toml") == user.encode()  # the user's file, byte for byte
-    assert fat.mtype(image, "firmware/detector.py") == board_bytes(detector)
+    assert fat.mtype(image, "firmware/detector.py") == expected.project_files(project)["firmware/detector.py"]
     assert "firmware/retired.py" not in fat.tree(image)
     assert ("remove", "firmware/retired.py") in [(op, p.lower()) for op, p in target.log]
     # only what changed was written: the flash is spared the rest
