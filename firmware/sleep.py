@@ -146,6 +146,18 @@ def wake_pin(board, cfg, settings, say):
     return pin
 
 
+def forget():
+    # Drop this module from RAM once the clip has started (it loads again to go to sleep).
+    import sys
+
+    import firmware
+    sys.modules.pop("firmware.sleep", None)
+    try:
+        delattr(firmware, "sleep")
+    except AttributeError:
+        pass
+
+
 def started(say, cfg, woke):
     # The start-up line: running, or woken by a pick-up (woke 2: with the kept frame).
     if woke:

@@ -121,18 +121,6 @@ class Button:
             self._long(now)
 
 
-def power_module_done():
-    # Drop firmware.sleep from RAM (it is loaded again when the clip goes to sleep).
-    import sys
-
-    import firmware
-    sys.modules.pop("firmware.sleep", None)
-    try:
-        delattr(firmware, "sleep")
-    except AttributeError:
-        pass
-
-
 class DeskSleep:
     # Off the body for `ms`: `go(now)` puts the clip into deep sleep (firmware/sleep.py, loaded
     # only then). on_event sets `since` when the activity turns off_body, clears it otherwise.
@@ -318,8 +306,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     if battery is not None:
         battery.emit = monitor.emit
     power.started(say, cfg, woke)
+    power.forget()
     del power
-    power_module_done()
     if problems:  # a setting dropped, a mixed firmware set: the error pattern once, as the loop starts
         player.play(ERROR_PATTERN, clock.ticks_ms())
     monitor.run()
