@@ -22,14 +22,14 @@ import bisect
 import os
 import re
 import sqlite3
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
-
+import sys
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from firmware.log import VOLATILE_SEQ  # seqs from a clip whose drive was read-only
-from firmware import record
-from firmware.record import TICKS_MASK
+from firmware.ticks import ticks_diff
+from host.records import Event, Minute, decode as decode_record
 from host.errors import PostureError
 
 SCHEMA = """
@@ -64,22 +64,77 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("posture", "posture-clip")) / "posture.sqlite3"
 
 
-def _bounded_minute(fields: Any) -> tuple[int, ...]:
+class Stored(NamedTuple):
+    """One record in the form the database keeps it, to compare a record the clip sends for a
+    seq already held. values: a minute's counts (MINUTE_COLUMNS), an event's (kind, a, b), ()
+    for a time anchor."""
+
+    kind: str   # "minute", "event" or "time"
+    boot: int
+    t_ms: int
+    values: tuple[Any, ...]
+
+
+MINUTE_COLUMNS = ("worn_s", "upright_s", "slouch_s", "moving_s", "lying_s", "mean_flex_d10",
+                  "peak_flex_d10", "alerts")
+EVENT_COLUMNS = ("kind", "a", "b")
+
+
+_VALUES = {"minute": len(MINUTE_COLUMNS), "event": len(EVENT_COLUMNS), "time": 0}
+_INSERT_MINUTE = ("INSERT INTO minutes(device_id, seq, boot, t_ms, wall, %s) VALUES (?,?,?,?,NULL,%s)"
+                  % (", ".join(MINUTE_COLUMNS), ",".join("?" * len(MINUTE_COLUMNS))))
+_INSERT_EVENT = ("INSERT INTO events(device_id, seq, boot, t_ms, wall, %s) VALUES (?,?,?,?,NULL,%s)"
+                 % (", ".join(EVENT_COLUMNS), ",".join("?" * len(EVENT_COLUMNS))))
+_INSERT_ANCHOR = "INSERT OR IGNORE INTO anchors(device_id, seq, boot, t_ms, wall) VALUES (?,?,?,?,?)"
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the OS lock on an open file without waiting; False when another process holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)   # the file's first byte
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        pass   # closing the file releases it too
+
+
+def _bounded_minute(m: Minute) -> tuple[int, ...]:
     """A minute's counts held to the contract (parts <= worn <= 60), whatever the clip sent."""
-    worn = min(int(fields[1]), 60)
+    worn = min(int(m.worn_s), 60)
     left = worn
     parts = []
-    for value in fields[2:6]:
+    for value in (m.upright_s, m.slouch_s, m.moving_s, m.lying_s):
         value = min(int(value), left)
         parts.append(value)
         left -= value
-    return (worn, *parts, *fields[6:9])
+    return (worn, *parts, m.mean_flex_d10, m.peak_flex_d10, m.alerts)
 
 
-def _clash_message(device_id: str, seq: int, held: tuple[Any, ...], new: tuple[Any, ...]) -> str:
+def _clash_message(device_id: str, seq: int, held: Stored, new: Stored) -> str:
     return ("record %d of %s differs from the one the database holds (%s of boot %d at t_ms %d; "
             "the clip sent a %s of boot %d at t_ms %d): kept the stored one"
-            % (seq, device_id, held[0], held[1], held[2], new[0], new[1], new[2]))
+            % (seq, device_id, held.kind, held.boot, held.t_ms, new.kind, new.boot, new.t_ms))
 
 
 # PRAGMA user_version of a database laid out as SCHEMA says. 2 added `goal` (the daily goal
@@ -276,21 +331,24 @@ class Database:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Only one sync or import at a time on this database."""
-        import fcntl
+        """Only one sync or import at a time on this database.
 
+        An OS lock on `name.lock` (flock on Linux and macOS, msvcrt.locking on Windows): the
+        system drops it when the process ends, however it ends, so a crash never leaves the
+        database locked; the file itself stays and means nothing."""
         lock_path = str(self.path) + ".lock"
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise PostureError("cannot create the lock file %s: %s" % (lock_path, exc)) from None
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            if not _try_lock(fd):
                 raise PostureError("another posture sync or import is using %s; wait for it to "
-                                   "finish" % self.path) from None
-            yield
+                                   "finish" % self.path)
+            try:
+                yield
+            finally:
+                _unlock(fd)
         finally:
             os.close(fd)
 
@@ -319,7 +377,8 @@ class Database:
 
     def set_goal(self, upright_pct: int, worn_min: int, now: float) -> None:
         self._write(lambda: self.conn.execute(
-            "INSERT OR REPLACE INTO goal VALUES (1, ?, ?, ?)", (upright_pct, worn_min, now)))
+            "INSERT OR REPLACE INTO goal(id, upright_pct, worn_min, set_wall) VALUES (1, ?, ?, ?)",
+            (upright_pct, worn_min, now)))
 
     def reset_goal(self) -> None:
         self._write(lambda: self.conn.execute("DELETE FROM goal"))
@@ -328,7 +387,8 @@ class Database:
                   delay_s: int | None, reason: str) -> None:
         """What `posture sync` set on the clip (host/plan.py made it)."""
         self._write(lambda: self.conn.execute(
-            "INSERT OR REPLACE INTO plans VALUES (?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO plans(device_id, applied_wall, based_on, train_min, delay_s, "
+            "reason) VALUES (?,?,?,?,?,?)",
             (device_id, now, based_on, train_min, delay_s, reason)))
 
     def devices(self) -> list[str]:
@@ -349,8 +409,8 @@ class Database:
 
     def note_device(self, device_id: str, fw_version: str | None, now: float) -> None:
         def run() -> None:
-            self.conn.execute("INSERT OR IGNORE INTO devices VALUES (?,?,?,NULL)",
-                              (device_id, fw_version, now))
+            self.conn.execute("INSERT OR IGNORE INTO devices(device_id, fw_version, first_seen, "
+                              "last_sync) VALUES (?,?,?,NULL)", (device_id, fw_version, now))
             if fw_version is not None:
                 self.conn.execute("UPDATE devices SET fw_version=? WHERE device_id=?",
                                   (fw_version, device_id))
@@ -376,46 +436,48 @@ class Database:
         minutes = events = 0
         boots: set[int] = set()
         for seq, boot, t_ms, wall in anchors:
-            c.execute("INSERT OR IGNORE INTO anchors VALUES (?,?,?,?,?)",
-                      (device_id, seq, boot, t_ms, wall))
+            c.execute(_INSERT_ANCHOR, (device_id, seq, boot, t_ms, wall))
             boots.add(boot)
         for raw in records:
-            rtype, seq, boot, t_ms, fields = record.decode(raw)
-            if rtype == record.T_MINUTE:
-                new: tuple[Any, ...] = ("minute", boot, t_ms) + _bounded_minute(fields)
-            elif rtype == record.T_EVENT:
-                new = ("event", boot, t_ms) + tuple(fields[1:])
-            elif WALL_MIN <= float(fields) <= WALL_MAX:
-                new = ("time", boot, t_ms)
+            rec = decode_record(raw)
+            f = rec.fields
+            unix = 0.0   # a TIME record's clock
+            if isinstance(f, Minute):
+                new = Stored("minute", rec.boot, rec.t_ms, _bounded_minute(f))
+            elif isinstance(f, Event):
+                new = Stored("event", rec.boot, rec.t_ms, (f.kind, f.a, f.b))
             else:
-                boots.add(boot)
-                continue
-            held = self._held(device_id, seq)
+                unix = float(f)
+                if not WALL_MIN <= unix <= WALL_MAX:
+                    boots.add(rec.boot)
+                    continue
+                new = Stored("time", rec.boot, rec.t_ms, ())
+            held = self._held(device_id, rec.seq)
             if held is not None:  # never overwrite; a different record under a held seq is news
                 if held != new:
-                    self.clashes.append(_clash_message(device_id, seq, held, new))
+                    self.clashes.append(_clash_message(device_id, rec.seq, held, new))
                 continue
-            boots.add(boot)
-            if new[0] == "minute":
-                c.execute("INSERT INTO minutes VALUES (?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
-                          (device_id, seq) + new[1:])
+            boots.add(rec.boot)
+            if new.kind == "minute":
+                c.execute(_INSERT_MINUTE, (device_id, rec.seq, rec.boot, rec.t_ms) + new.values)
                 minutes += 1
-            elif new[0] == "event":
-                c.execute("INSERT INTO events VALUES (?,?,?,?,NULL,?,?,?)", (device_id, seq) + new[1:])
+            elif new.kind == "event":
+                c.execute(_INSERT_EVENT, (device_id, rec.seq, rec.boot, rec.t_ms) + new.values)
                 events += 1
             else:
-                c.execute("INSERT OR IGNORE INTO anchors VALUES (?,?,?,?,?)",
-                          (device_id, seq, boot, t_ms, float(fields)))
+                c.execute(_INSERT_ANCHOR, (device_id, rec.seq, rec.boot, rec.t_ms, unix))
         for boot in boots:
-            c.execute("INSERT OR IGNORE INTO boots VALUES (?,?,NULL,NULL)", (device_id, boot))
+            c.execute("INSERT OR IGNORE INTO boots(device_id, boot, anchor_wall, anchor_ms) "
+                      "VALUES (?,?,NULL,NULL)", (device_id, boot))
         if acked is not None and 0 <= acked < VOLATILE_SEQ:
-            c.execute("INSERT INTO sync_state VALUES (?,?) ON CONFLICT(device_id) DO UPDATE "
+            c.execute("INSERT INTO sync_state(device_id, acked_seq) VALUES (?,?) "
+                      "ON CONFLICT(device_id) DO UPDATE "
                       "SET acked_seq=MAX(acked_seq, excluded.acked_seq)", (device_id, acked))
         for boot in boots:
             self._rebuild_walls(device_id, boot)
         return minutes, events, boots
 
-    def _held(self, device_id: str, seq: int) -> tuple[Any, ...] | None:
+    def _held(self, device_id: str, seq: int) -> Stored | None:
         """What the database holds under (device_id, seq), in the form _store compares."""
         row = self.conn.execute(
             "SELECT 'minute', boot, t_ms, worn_s, upright_s, slouch_s, moving_s, lying_s, "
@@ -425,7 +487,7 @@ class Database:
             "0, 0 FROM anchors WHERE device_id=?1 AND seq=?2", (device_id, seq)).fetchone()
         if row is None:
             return None
-        return tuple(row[:{"minute": 11, "event": 6, "time": 3}[row[0]]])
+        return Stored(row[0], row[1], row[2], tuple(row[3:3 + _VALUES[row[0]]]))
 
     def _rebuild_walls(self, device_id: str, boot: int) -> None:
         """wall for every record of one boot from its nearest anchor (in seq order).
@@ -453,8 +515,7 @@ class Database:
             if u is None or prev is None:
                 u = t_ms
             else:  # signed: a back-dated event is a small step back, not a wrap
-                step = (t_ms - prev) & TICKS_MASK
-                u += step - (1 << 29) if step >= 1 << 28 else step
+                u += ticks_diff(t_ms, prev)
             prev = t_ms
             unwrapped[seq] = u
         a_seqs = [a[0] for a in anchors]

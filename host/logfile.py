@@ -22,6 +22,7 @@ from firmware import record
 from firmware.record import scan
 from host.db import DEVICE_ID
 from host.errors import PostureError
+from host.records import seq_of
 
 MAX_FILE = 1 << 20        # bytes of one segment (the clip's are 8 KB)
 MAX_TOTAL = 16 << 20      # bytes of one import (the largest CircuitPython board flash)
@@ -151,5 +152,5 @@ def read_log(paths: list[Path]) -> LogFile:
             result.records += recs
             result.damaged_bytes += damaged
             result.files += 1
-    result.records.sort(key=lambda r: record.decode(r)[1])
+    result.records.sort(key=seq_of)
     return result
