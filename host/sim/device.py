@@ -20,6 +20,14 @@ supervisor.reload() restarts code.py only, and when code.py ends or crashes
 the board idles (traceback on the console) until the span ends. Each start
 takes `boot_ms` (CircuitPython's safe-mode wait) before boot.py runs.
 
+`usb=False` runs the board from its cell (supervisor.runtime.usb_connected False: the clip
+slows its CPU and may sleep off the body). The LSM6DS emulator's INT1 drives a board pin
+(`int1_pin`, "auto": the board's own wire, e.g. the Feather Sense's
+ACCELEROMETER_GYRO_INTERRUPT; None: no wire). A deep sleep (alarm.exit_and_deep_sleep_
+until_alarms) lasts until a time alarm is due or an alarm pin is at its level (looked at
+every 20 simulated ms); `sleeps` lists [start_ms, end_ms] and the next start sees the pin
+in alarm.wake_alarm; alarm.sleep_memory survives it, not a power cut.
+
 Between spans the caller may `power_cut()` (RAM lost, the IMU restarts, files
 and nvm stay), `brownout()` (the same, then safe mode: safemode.py runs with
 supervisor.runtime.safe_mode_reason BROWNOUT, and the board stays in safe mode
@@ -336,6 +344,9 @@ class SimDevice:
         if os.path.exists(os.path.join(self.root, "safemode.py")):
             outcome = self._run("safemode.py", sink=lines.append)
         self.safemode_output = "".join(lines)
+        if outcome == "sleep":       # safemode.py's pause (a time alarm), then a normal start
+            self._deep_sleep()
+            return
         if outcome == "reset":
             return
         self._idle()
