@@ -203,9 +203,9 @@ def _cut(sm: Any, loaded: Any, start: float, end: float) -> Any:
     if loaded is None or loaded[1] > start or loaded[2] < end:
         return None
     ld = loaded[0]
-    q = ld.buckets[:, 0] if len(ld.buckets) else ld.buckets
+    q = ld.buckets[:, sm.Q] if len(ld.buckets) else ld.buckets
     keep = (q >= start // sm.BUCKET_S) & (q < end // sm.BUCKET_S) if len(q) else q
-    events = [e for e in ld.events if start - sm.EVENT_LOOKBACK_S <= e[3] < end]
+    events = [e for e in ld.events if start - sm.EVENT_LOOKBACK_S <= e.wall < end]
     return sm.Loaded(ld.buckets[keep] if len(q) else ld.buckets, events, (0, None), (0, None))
 
 
@@ -222,12 +222,12 @@ def progress(conn: sqlite3.Connection, last_day: date, tz: tzinfo | None = None,
     two_first = last_day - timedelta(days=2 * WEEK - 1)
     start, end = sm.day_span(two_first, last_day, tz)
     ld = _cut(sm, loaded, start, end) or sm.load_period(conn, start, end, detail=False)
-    eps = [e for e in sm._episodes(ld.events, start, end) if e["duration_s"] >= delay_s]
-    rated = rate_days(sm._by_day(ld.buckets, eps, start, end, tz), goal)
+    eps = [e for e in sm.episodes(ld.events, start, end) if e.duration_s >= delay_s]
+    rated = rate_days(sm.by_day(ld.buckets, eps, start, end, tz), goal)
     this, prev = rated[WEEK:], rated[:WEEK]
     split = sm.local_midnight(last_day - timedelta(days=WEEK - 1), tz)
-    resp_this = [e["response_s"] for e in eps if e["response_s"] is not None and e["end_wall"] >= split]
-    resp_prev = [e["response_s"] for e in eps if e["response_s"] is not None and e["end_wall"] < split]
+    resp_this = [e.response_s for e in eps if e.response_s is not None and e.end_wall >= split]
+    resp_prev = [e.response_s for e in eps if e.response_s is not None and e.end_wall < split]
     week, before = week_figures(this, resp_this), week_figures(prev, resp_prev)
     # streaks reach further back: wear and upright share per day suffice there (no events)
     s_first = last_day - timedelta(days=STREAK_LOOKBACK_DAYS - 1)  # days with no record: paused
@@ -241,10 +241,10 @@ def progress(conn: sqlite3.Connection, last_day: date, tz: tzinfo | None = None,
         if have is None:
             mid = start
         rows = conn.execute(sm._BUCKET_SQL, (s_start + sm.MID_S, mid + sm.MID_S)).fetchall()
-        b = np.array(rows, dtype=float).reshape(-1, 9)
+        b = np.array(rows, dtype=float).reshape(-1, sm.BUCKET_COLUMNS)
         if have is not None:
             b = np.concatenate((b, have.buckets))
-        older = rate_days(sm._by_day(b, [], s_start, start, tz), goal)
+        older = rate_days(sm.by_day(b, [], s_start, start, tz), goal)
     else:
         older = []
     change = _change(week, before)

@@ -149,8 +149,8 @@ def measured_days(conn: sqlite3.Connection, today: date, tz: tzinfo | None = Non
     first, last = today - timedelta(days=LOOKBACK_DAYS), today - timedelta(days=1)
     start, end = sm.day_span(first, last, tz)
     ld = sm.load_period(conn, start, end, detail=False)
-    eps = [e for e in sm._episodes(ld.events, start, end) if e["duration_s"] >= delay_s]
-    return rate_days(sm._by_day(ld.buckets, eps, start, end, tz), goal)
+    eps = [e for e in sm.episodes(ld.events, start, end) if e.duration_s >= delay_s]
+    return rate_days(sm.by_day(ld.buckets, eps, start, end, tz), goal)
 
 
 def history(conn: sqlite3.Connection, device_id: str | None = None) -> list[dict[str, Any]]:

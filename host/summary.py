@@ -15,7 +15,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,7 +32,10 @@ MID_S = 30
 # Episodes at least this long are "sustained" (the clip's default POSTURE_SLOUCH_DELAY_S).
 DEFAULT_DELAY_S = 30
 
-# bucket columns: q, worn, upright, slouch, moving, lying, flex*seated, alerts, minutes
+# Loaded.buckets holds one row per quarter hour, its columns as _BUCKET_SQL selects them:
+# the quarter-hour number, then sums over its minutes.
+Q, WORN, UPRIGHT, SLOUCH, MOVING, LYING, FLEX_SEATED, ALERTS, MINUTES = range(9)
+BUCKET_COLUMNS = 9
 _BUCKET_SQL = """
 SELECT CAST((wall - {m}) / {b} AS INTEGER) AS q, SUM(worn_s), SUM(upright_s), SUM(slouch_s),
        SUM(moving_s), SUM(lying_s), SUM(mean_flex_d10 * (upright_s + slouch_s)),
@@ -51,12 +54,34 @@ GROUP BY device_id
 UPRIGHT_BIT, SEATED_BIT = 1, 2
 
 
+class EventRow(NamedTuple):
+    """One row of the events table as the summaries read it (ordered by device and seq)."""
+
+    device_id: str
+    boot: int
+    seq: int
+    wall: float
+    kind: str
+    a: int
+    b: int
+
+
+class Episode(NamedTuple):
+    """A slouch episode that ended inside a period, paired with its first alert (same boot)."""
+
+    end_wall: float
+    duration_s: float
+    peak_deg: float
+    alerted: bool
+    response_s: float | None   # from the alert to sitting up; None: no alert
+
+
 @dataclass
 class Loaded:
     """What one period's queries return."""
 
-    buckets: np.ndarray  # rows as in _BUCKET_SQL
-    events: list[tuple[Any, ...]]  # (device_id, boot, seq, wall, kind, a, b), by device and seq
+    buckets: np.ndarray  # one row per quarter hour; columns Q, WORN, ... MINUTES above
+    events: list[EventRow]
     upright_streak: tuple[int, float | None]  # (minutes, wall time the streak starts)
     seated_streak: tuple[int, float | None]
 
@@ -64,8 +89,10 @@ class Loaded:
 def load_period(conn: sqlite3.Connection, start: float, end: float, detail: bool = True) -> Loaded:
     """Records with wall time in [start, end): quarter-hour sums, events and (with detail) streaks."""
     rows = conn.execute(_BUCKET_SQL, (start + MID_S, end + MID_S)).fetchall()
-    buckets = np.array(rows, dtype=float).reshape(-1, 9)
-    events = conn.execute(
+    buckets = np.array(rows, dtype=float).reshape(-1, BUCKET_COLUMNS)
+    cur = conn.cursor()
+    cur.row_factory = _event_row
+    events = cur.execute(
         "SELECT device_id, boot, seq, wall, kind, a, b FROM events"
         " WHERE wall >= ? AND wall < ? ORDER BY device_id, seq",
         (start - EVENT_LOOKBACK_S, end),
@@ -75,6 +102,10 @@ def load_period(conn: sqlite3.Connection, start: float, end: float, detail: bool
     if detail and len(buckets):
         up, seated = _streaks(conn, start + MID_S, end + MID_S)
     return Loaded(buckets, events, up, seated)
+
+
+def _event_row(_cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> EventRow:
+    return EventRow(*row)
 
 
 Streak = tuple[int, float | None]
@@ -188,7 +219,7 @@ def _median(xs: list[float]) -> float | None:
     return round(statistics.median(xs), 1) if xs else None
 
 
-def _episodes(events: list[tuple[Any, ...]], start: float, end: float) -> list[dict[str, Any]]:
+def episodes(events: list[EventRow], start: float, end: float) -> list[Episode]:
     """Slouch episodes ending inside the period, each paired with its first alert (same boot)."""
     pending: dict[tuple[Any, Any], int] = {}
     out = []
@@ -201,17 +232,12 @@ def _episodes(events: list[tuple[Any, ...]], start: float, end: float) -> list[d
         elif kind == ev.SLOUCH_END:
             alert_ms = pending.pop(key, None)
             if start <= wall < end:
-                out.append({
-                    "end_wall": wall,
-                    "duration_s": a / 1000,
-                    "peak_deg": b / 10,
-                    "alerted": alert_ms is not None,
-                    "response_s": None if alert_ms is None else max(0, a - alert_ms) / 1000,
-                })
+                out.append(Episode(wall, a / 1000, b / 10, alert_ms is not None,
+                                   None if alert_ms is None else max(0, a - alert_ms) / 1000))
     return out
 
 
-def _breaks(events: list[tuple[Any, ...]], start: float, end: float) -> dict[str, Any]:
+def _breaks(events: list[EventRow], start: float, end: float) -> dict[str, Any]:
     reminded = taken = after = 0
     last: dict[tuple[Any, Any], str] = {}
     seated_before: list[int] = []
@@ -232,12 +258,13 @@ def _breaks(events: list[tuple[Any, ...]], start: float, end: float) -> dict[str
             "longest_seated_before_break_min": max(seated_before) if seated_before else None}
 
 
-def _headline(ld: Loaded, start: float, end: float, delay_s: int) -> dict[str, Any]:
-    tot = ld.buckets[:, 1:8].sum(axis=0) if len(ld.buckets) else np.zeros(7)
+def _headline(ld: Loaded, start: float, end: float, delay_s: int) -> tuple[dict[str, Any], list[Episode]]:
+    """The period's headline figures (JSON-ready) and its slouch episodes."""
+    tot = ld.buckets[:, WORN:MINUTES].sum(axis=0) if len(ld.buckets) else np.zeros(MINUTES - WORN)
     worn, up, sl, mov, ly, flexw, _alerts = (float(x) for x in tot)
-    eps = _episodes(ld.events, start, end)
-    inside = [e for e in ld.events if start <= e[3] < end]
-    responses = [e["response_s"] for e in eps if e["response_s"] is not None]
+    eps = episodes(ld.events, start, end)
+    inside = [e for e in ld.events if start <= e.wall < end]
+    responses = [e.response_s for e in eps if e.response_s is not None]
     return {
         "wear_min": round(worn / 60, 1),
         "seated_min": round((up + sl) / 60, 1),
@@ -249,16 +276,15 @@ def _headline(ld: Loaded, start: float, end: float, delay_s: int) -> dict[str, A
         "slouch_per_worn_hour_min": round(sl / worn * 60, 2) if worn else None,
         "mean_flexion_deg": round(flexw / (up + sl) / 10, 1) if up + sl else None,
         "episodes_all": len(eps),
-        "episodes": sum(1 for e in eps if e["duration_s"] >= delay_s),
-        "alerted_episodes": sum(1 for e in eps if e["alerted"]),
-        "median_episode_s": _median([e["duration_s"] for e in eps if e["duration_s"] >= delay_s]),
-        "longest_episode_s": max((e["duration_s"] for e in eps), default=None),
-        "slouch_alerts": sum(1 for e in inside if e[4] == ev.SLOUCH_ALERT),
-        "slouch_reminders": sum(1 for e in inside if e[4] == ev.SLOUCH_REMINDER),
+        "episodes": sum(1 for e in eps if e.duration_s >= delay_s),
+        "alerted_episodes": sum(1 for e in eps if e.alerted),
+        "median_episode_s": _median([e.duration_s for e in eps if e.duration_s >= delay_s]),
+        "longest_episode_s": max((e.duration_s for e in eps), default=None),
+        "slouch_alerts": sum(1 for e in inside if e.kind == ev.SLOUCH_ALERT),
+        "slouch_reminders": sum(1 for e in inside if e.kind == ev.SLOUCH_REMINDER),
         "median_response_s": _median(responses),
         "breaks": _breaks(ld.events, start, end),
-        "_episodes": eps,
-    }
+    }, eps
 
 
 CHANGE_KEYS = ("wear_min", "upright_share", "slouch_min", "slouch_per_worn_hour_min",
@@ -273,8 +299,7 @@ def summarise(conn: sqlite3.Connection, start: float, end: float,
     also counts the brief ones; alerted_episodes those the clip alerted on.
     """
     ld = load_period(conn, start, end)
-    out = _headline(ld, start, end, delay_s)
-    eps = out.pop("_episodes")
+    out, eps = _headline(ld, start, end, delay_s)
     out["period"] = {"start": datetime.fromtimestamp(start, tz).isoformat(),
                      "end": datetime.fromtimestamp(end, tz).isoformat(),
                      "first_day": local_date(start, tz).isoformat(),
@@ -282,8 +307,8 @@ def summarise(conn: sqlite3.Connection, start: float, end: float,
                      "start_wall": start, "end_wall": end,
                      "days": round((end - start) / 86400, 2)}
     out["has_data"] = bool(len(ld.buckets))
-    out["worn_minutes_recorded"] = int(ld.buckets[:, 8].sum()) if len(ld.buckets) else 0
-    out["responses_s"] = [e["response_s"] for e in eps if e["response_s"] is not None]
+    out["worn_minutes_recorded"] = int(ld.buckets[:, MINUTES].sum()) if len(ld.buckets) else 0
+    out["responses_s"] = [e.response_s for e in eps if e.response_s is not None]
     n, first = ld.upright_streak
     out["longest_upright_streak_min"] = n
     out["longest_upright_streak_start"] = (
@@ -292,17 +317,16 @@ def summarise(conn: sqlite3.Connection, start: float, end: float,
                                      out["breaks"]["longest_seated_before_break_min"] or 0)
     out["by_hour"] = _by_hour(ld.buckets, tz)
     out["delay_s"] = delay_s
-    out["by_day"] = _by_day(ld.buckets, [e for e in eps if e["duration_s"] >= delay_s], start, end, tz)
+    out["by_day"] = by_day(ld.buckets, [e for e in eps if e.duration_s >= delay_s], start, end, tz)
     pstart = 2 * start - end
-    prev = _headline(load_period(conn, pstart, start, detail=False), pstart, start, delay_s)
-    prev.pop("_episodes")
+    prev, _ = _headline(load_period(conn, pstart, start, detail=False), pstart, start, delay_s)
     has_prev = prev["wear_min"] > 0
     out["previous"] = {k: prev[k] for k in CHANGE_KEYS} if has_prev else None
     out["change"] = {
         k: (round(out[k] - prev[k], 4) if has_prev and out[k] is not None and prev[k] is not None else None)
         for k in CHANGE_KEYS}
     out["not_anchored"] = not_anchored(conn)
-    worn_s = float(ld.buckets[:, 1].sum()) if len(ld.buckets) else 0.0
+    worn_s = float(ld.buckets[:, WORN].sum()) if len(ld.buckets) else 0.0
     out["clip"] = clip_figures(conn, ld.events, start, end, worn_s, tz)
     from host.goals import progress
 
@@ -320,7 +344,7 @@ BATTERY_RISE_PCT = 3          # a rise this large is a recharge: the fit starts 
 WORN_MINUTE_S = 30            # a reading counts as "while worn" when its minute was worn this long
 
 
-def _snoozes(events: list[tuple[Any, ...]], start: float, end: float) -> dict[str, Any]:
+def _snoozes(events: list[EventRow], start: float, end: float) -> dict[str, Any]:
     """Snoozes started inside the period and the minutes they muted (clipped to the period).
 
     A snooze (a = minutes) ends at the next SNOOZE with a = 0 of the same boot, at the next
@@ -445,7 +469,7 @@ def _battery(conn: sqlite3.Connection, start: float, end: float,
     return out
 
 
-def clip_figures(conn: sqlite3.Connection, events: list[tuple[Any, ...]], start: float,
+def clip_figures(conn: sqlite3.Connection, events: list[EventRow], start: float,
                  end: float, worn_s: float, tz: tzinfo | None = None) -> dict[str, Any]:
     return {"snooze": _snoozes(events, start, end), "modes": _modes(conn, start, end, worn_s),
             "battery": _battery(conn, start, end, tz)}
@@ -454,8 +478,8 @@ def clip_figures(conn: sqlite3.Connection, events: list[tuple[Any, ...]], start:
 def _by_hour(b: np.ndarray, tz: tzinfo | None) -> list[dict[str, Any]]:
     sums = np.zeros((24, 4))
     if len(b):
-        hours = ((local_seconds(b[:, 0] * BUCKET_S, tz) // 3600) % 24).astype(int)
-        np.add.at(sums, hours, b[:, 1:5])
+        hours = ((local_seconds(b[:, Q] * BUCKET_S, tz) // 3600) % 24).astype(int)
+        np.add.at(sums, hours, b[:, [WORN, UPRIGHT, SLOUCH, MOVING]])
     rows = []
     for h in range(24):
         worn, up, sl, mov = (float(x) for x in sums[h])
@@ -465,27 +489,28 @@ def _by_hour(b: np.ndarray, tz: tzinfo | None) -> list[dict[str, Any]]:
     return rows
 
 
-def _by_day(b: np.ndarray, eps: list[dict[str, Any]], start: float, end: float,
-            tz: tzinfo | None) -> list[dict[str, Any]]:
+def by_day(b: np.ndarray, eps: list[Episode], start: float, end: float,
+           tz: tzinfo | None) -> list[dict[str, Any]]:
+    """Per local day of [start, end): wear, posture, episodes (those given) and alerts."""
     first = local_date(start, tz)
     last = local_date(end - 1, tz)
     ndays = (last - first).days + 1
     sums = np.zeros((ndays, 4))
     if len(b):
-        local_days = (local_seconds(b[:, 0] * BUCKET_S, tz) // 86400).astype(np.int64)
+        local_days = (local_seconds(b[:, Q] * BUCKET_S, tz) // 86400).astype(np.int64)
         idx = local_days - (first - date(1970, 1, 1)).days
         ok = (idx >= 0) & (idx < ndays)
-        np.add.at(sums, idx[ok], b[ok][:, [1, 2, 3, 7]])
+        np.add.at(sums, idx[ok], b[ok][:, [WORN, UPRIGHT, SLOUCH, ALERTS]])
     counts = [0] * ndays
     alerted = [0] * ndays
     responses: list[list[float]] = [[] for _ in range(ndays)]
     for e in eps:
-        i = (local_date(e["end_wall"], tz) - first).days
+        i = (local_date(e.end_wall, tz) - first).days
         if 0 <= i < ndays:
             counts[i] += 1
-            alerted[i] += int(e["alerted"])
-            if e["response_s"] is not None:
-                responses[i].append(e["response_s"])
+            alerted[i] += int(e.alerted)
+            if e.response_s is not None:
+                responses[i].append(e.response_s)
     rows = []
     for i in range(ndays):
         worn, up, sl, alerts = (float(x) for x in sums[i])
