@@ -26,10 +26,15 @@ try:
     def crc32(data, value=0):
         """CRC-32 of bytes-like `data`, continuing from `value`; a non-negative int."""
         return _native(data, value) & 0xFFFFFFFF
+
+    def crc16(data):
+        """The 16-bit check: low half of the CRC-32."""
+        # straight from binascii: a CRC-32 above 2**30 is a long int on the board, and the
+        # 32-bit mask would allocate a second one (the log and SYNC check every record)
+        return _native(data) & 0xFFFF
 except ImportError:  # pragma: no cover - builds without binascii.crc32
     crc32 = crc32_py
 
-
-def crc16(data):
-    """The 16-bit check: low half of the CRC-32."""
-    return crc32(data) & 0xFFFF
+    def crc16(data):
+        """The 16-bit check: low half of the CRC-32."""
+        return crc32_py(data) & 0xFFFF

@@ -45,6 +45,7 @@ st = {"phase": 0, "n": 0, "live_max": 0, "step_alloc_max": 0, "step_alloc_sum": 
       "sync_requests": 1}
 buf = bytearray(28)
 objs = {}
+START_ONLY = ("sleep", "integrity")   # loaded by wiring.main while starting, then dropped
 
 
 class Channel:
@@ -133,6 +134,14 @@ def step():
         st["baseline"] = live
         from firmware import wiring  # noqa: F401  (what code.py imports: the board's modules)
         from adafruit_lsm6ds.lsm6dsox import LSM6DSOX  # noqa: F401
+        # wiring.main loads the start-up modules and drops them once the clip runs; the names
+        # they interned stay in MicroPython's qstr table all day, so they are loaded here too
+        import firmware
+        for name in START_ONLY:
+            __import__("firmware." + name)
+            sys.modules.pop("firmware." + name, None)
+            if hasattr(firmware, name):
+                delattr(firmware, name)
         st["phase"] = 1
     elif phase == 1:
         st["loaded"] = live

@@ -15,6 +15,7 @@ import pytest
 
 import mpy_budget
 from mpy_samples import wearer_day
+from mpyrun import run_mpy
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +156,32 @@ def test_the_py_runs_load_exactly_what_deploy_installs(tmp_path, monkeypatch):
     for rel, data in measured.items():
         assert (drive / rel).read_bytes() == data, rel   # firmware/... and lib/<package>/...
     assert b'"""' not in measured["firmware/detector.py"]
+
+
+CRC_SCRIPT = """
+import gc
+from firmware.crc import crc16
+import binascii
+out = []
+total = 0
+for i in range(64):
+    data = bytes([i, 255 - i]) + bytes(range(100, 116))
+    gc.collect()
+    a = gc.mem_alloc()
+    check = crc16(data)
+    total += gc.mem_alloc() - a
+    out.append(check == binascii.crc32(data) & 0xFFFF)
+print(all(out), total)
+"""
+
+
+def test_a_record_check_allocates_one_long_int_at_most(tmp_path):
+    """The log and SYNC check every record with crc16: on the board a CRC-32 above 2**30 is a
+    long int, and masking it to 32 bits first made a second one (80 bytes a check here)."""
+    copies = mpy_budget.source_tree(tmp_path)[:1]
+    ok, total = run_mpy(CRC_SCRIPT, copies=copies).split()
+    assert ok == "True"
+    assert int(total) <= 64 * 56, int(total) / 64   # 48 bytes a check (80 before)
 
 
 def test_module_order_puts_dependencies_first():
