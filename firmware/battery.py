@@ -1,6 +1,5 @@
-"""The cell's charge, read about once a minute from a divider on an analog pin."""
-
-# (Notes are comments, not docstrings: MicroPython keeps a loaded module's docstrings in RAM.)
+# The cell's charge, read about once a minute from a divider on an analog pin. (Notes are
+# comments, not docstrings: MicroPython keeps a loaded module's docstrings in RAM.)
 # Imported only on a board with a battery pin (board.VOLTAGE_MONITOR, or POSTURE_BATTERY_PIN):
 # the QT Py build without one never loads it.
 #
@@ -59,21 +58,17 @@ class Battery:
         self._due = now
         self._log_due = now
 
-    def read_mv(self):
-        adc = self.adc
-        total = 0
-        for _ in range(_READS):
-            total += adc.value
-        return total // _READS * self.ref_mv // 65535 * self.settings.battery_divider
-
     def poll(self, now):
         if ticks_diff(now, self._due) < 0 or self.player.busy or self.emit is None:
             return
         self._due = ticks_add(now, _EVERY_MS)
+        mv = 0
         try:
-            mv = self.read_mv()
+            for _ in range(_READS):
+                mv += self.adc.value
         except (OSError, ValueError):
             return
+        mv = mv // _READS * self.ref_mv // 65535 * self.settings.battery_divider
         health = self.health
         if health.mv:
             mv = (health.mv * 3 + mv + 2) // 4

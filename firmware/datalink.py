@@ -63,7 +63,7 @@ def start(storage, usb_cdc, detector, settings, overrides, dev_id, fw_version, s
         def on_set(_key, _value):
             detector.apply_settings(settings)
             if modes is not None:   # POSTURE_MODE / POSTURE_TRAIN_MIN apply at once (firmware/modes.py)
-                modes.apply()
+                modes.update()
 
         proto = Protocol(data, log, dev_id, fw_version, settings=settings, overrides=overrides,
                          calibrate=detector.request_calibration,

@@ -98,12 +98,12 @@ class Button:
     """A push button to ground: a short press asks for a new calibration, a long one snoozes."""
 
     # A short press (held BUTTON_DEBOUNCE_MS or more) calibrates when it is let go; a press
-    # held BUTTON_LONG_MS calls long_press(now) at once (the wearer feels the snooze pattern
-    # and lets go) and does not calibrate.
-    def __init__(self, pin_in, detector, long_press=None):
+    # held BUTTON_LONG_MS starts or ends a snooze at once (firmware/snooze.py, loaded then;
+    # the wearer feels its pattern and lets go) and does not calibrate.
+    def __init__(self, pin_in, detector, modes=None):
         self._pin = pin_in
         self._detector = detector
-        self._long = long_press
+        self._modes = modes
         self._down_since = None
         self._fired = False
 
@@ -116,9 +116,10 @@ class Button:
             self._fired = False
         elif down is None:
             self._down_since = now
-        elif not self._fired and self._long is not None and ticks_diff(now, down) >= BUTTON_LONG_MS:
+        elif not self._fired and self._modes is not None and ticks_diff(now, down) >= BUTTON_LONG_MS:
             self._fired = True
-            self._long(now)
+            from firmware import snooze
+            snooze.press(self._modes, now)
 
 
 class DeskSleep:
@@ -136,7 +137,7 @@ class DeskSleep:
             self._go(now)
 
 
-def make_button(board, cfg, settings, detector, long_press=None):
+def make_button(board, cfg, settings, detector, modes=None):
     name = settings.button_pin or cfg["button_pin"]
     if not name:
         return None
@@ -147,7 +148,7 @@ def make_button(board, cfg, settings, detector, long_press=None):
         pin.pull = digitalio.Pull.UP
     except (AttributeError, TypeError, ValueError, RuntimeError):
         return None
-    return Button(pin, detector, long_press)
+    return Button(pin, detector, modes)
 
 
 def start_watchdog(microcontroller, say):
@@ -263,7 +264,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     if not sensor.connected:
         say("posture: the IMU was not found. Check the STEMMA QT cable or SDA/SCL wiring, "
             "POSTURE_IMU and POSTURE_IMU_ADDRESS. Retrying every second.")
-    button = make_button(board, cfg, settings, detector, modes.long_press)
+    button = make_button(board, cfg, settings, detector, modes)
     if button is not None:
         pollers.append(button)
     pollers.append(modes)
@@ -302,7 +303,10 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
                       watchdog=watchdog, on_event=on_event, health=health)
-    modes.start(monitor, detector)
+    modes.emit = monitor.emit   # then the boot's mode is logged, and the minutes counted
+    modes.next = detector.on_minute
+    detector.on_minute = modes.minute
+    modes.update()
     if battery is not None:
         battery.emit = monitor.emit
     power.started(say, cfg, woke)
