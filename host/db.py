@@ -25,7 +25,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from firmware.log import VOLATILE_SEQ  # seqs from a clip whose drive was read-only
 from firmware.ticks import ticks_diff
@@ -119,8 +119,10 @@ def _unlock(fd: int) -> None:
         pass   # closing the file releases it too
 
 
-def _bounded_minute(m: Minute) -> tuple[int, ...]:
-    """A minute's counts held to the contract (parts <= worn <= 60), whatever the clip sent."""
+def _bounded_minute(fields: Sequence[int]) -> tuple[int, ...]:
+    """A minute's counts held to the contract (parts <= worn <= 60), whatever the clip sent.
+    fields: a Minute, or the same nine values as a plain tuple (the chaos tier's model)."""
+    m = fields if isinstance(fields, Minute) else Minute(*fields)
     worn = min(int(m.worn_s), 60)
     left = worn
     parts = []

@@ -16,13 +16,12 @@ the hips), plus the pelvis's own motion (gait bounce, rising from a chair).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
 from host.sim import motion as m
-from host.sim.wearer_recording import Recording
+from host.sim.wearer_recording import Mount, Recording  # noqa: F401  (Mount: re-exported)
 from host.sim.scenario import (  # re-exported: tests and the detector's acceptance tests import from here
     CALIBRATION_S, LABELS, LYING_POSES, NO_ALERT_LABELS, Segment, build, check_segments,
     label_at, load_truth, make_day, quiet_windows, sustained_slouches,
@@ -55,32 +54,6 @@ FIDGET_PER_MIN = {"upright": 0.8, "slouch": 0.5, "recline": 0.5, "side_lean": 0.
                   "standing": 2.0, "lying": 0.3}
 LYING_ANGLES = {"supine": (-90.0, 0.0), "prone": (90.0, 0.0), "left": (0.0, -90.0), "right": (0.0, 90.0)}
 EXCURSIONS = ("reach", "brief_slouch")  # go out and come back within the segment
-
-
-@dataclass(frozen=True)
-class Mount:
-    """How the clip sits on the back: +Z within tilt_deg of the back normal (posterior),
-    spun spin_deg about it (0: +X up the spine, +Y to the wearer's left)."""
-
-    spin_deg: float
-    tilt_deg: float
-    tilt_dir_deg: float = 0.0
-
-    def quat(self) -> m.Array:
-        """Sensor-to-body quaternion."""
-        base = m.quat_axis(1, -math.pi / 2.0)  # sensor x = spine up, z = posterior
-        d = math.radians(self.tilt_dir_deg)
-        tilt = m.quat_exp(np.array([0.0, math.cos(d), math.sin(d)]) * math.radians(self.tilt_deg))
-        return m.quat_mul(tilt, m.quat_mul(base, m.quat_axis(2, math.radians(self.spin_deg))))
-
-    def matrix(self) -> m.Array:
-        """Rotation matrix whose columns are the sensor axes in the body frame."""
-        return m.quat_to_matrix(self.quat())
-
-    def to_json(self) -> dict[str, Any]:
-        return {"spin_deg": round(self.spin_deg, 3), "tilt_deg": round(self.tilt_deg, 3),
-                "tilt_dir_deg": round(self.tilt_dir_deg, 3),
-                "matrix": np.round(self.matrix(), 6).tolist()}
 
 
 def make_mount(mount: str | Mount, seed: int) -> Mount:

@@ -7,16 +7,40 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from host.sim import motion as m
 from host.sim.scenario import LABELS, NO_ALERT_LABELS, Segment, segments_to_json
 
-if TYPE_CHECKING:
-    from host.sim.wearer import Mount
-
 CSV_HEADER = "t_s,ax,ay,az,gx,gy,gz"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """How the clip sits on the back: +Z within tilt_deg of the back normal (posterior),
+    spun spin_deg about it (0: +X up the spine, +Y to the wearer's left)."""
+
+    spin_deg: float
+    tilt_deg: float
+    tilt_dir_deg: float = 0.0
+
+    def quat(self) -> m.Array:
+        """Sensor-to-body quaternion."""
+        base = m.quat_axis(1, -math.pi / 2.0)  # sensor x = spine up, z = posterior
+        d = math.radians(self.tilt_dir_deg)
+        tilt = m.quat_exp(np.array([0.0, math.cos(d), math.sin(d)]) * math.radians(self.tilt_deg))
+        return m.quat_mul(tilt, m.quat_mul(base, m.quat_axis(2, math.radians(self.spin_deg))))
+
+    def matrix(self) -> m.Array:
+        """Rotation matrix whose columns are the sensor axes in the body frame."""
+        return m.quat_to_matrix(self.quat())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spin_deg": round(self.spin_deg, 3), "tilt_deg": round(self.tilt_deg, 3),
+                "tilt_dir_deg": round(self.tilt_dir_deg, 3),
+                "matrix": np.round(self.matrix(), 6).tolist()}
 
 
 @dataclass(eq=False)
@@ -28,7 +52,7 @@ class Recording:
     segments: list[Segment]
     rate_hz: float
     seed: int
-    mount: "Mount"
+    mount: Mount
     wearer: dict[str, float]
     accel_bias: np.ndarray     # (3,) the fixed biases included in accel / gyro
     gyro_bias: np.ndarray
