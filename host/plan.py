@@ -18,7 +18,7 @@ the goal and answered quickly three worn days running is cued DELAY_STEP_S later
 as the habit takes over). A day is judged once: a second sync on the same day changes nothing.
 
 `next_plan` is a pure function of the measured days; `measured_days` and `current` read the
-database; host/commands/sync.py sends the result to the clip and records it (`plans` table).
+database; host/sync.py (apply_plan) sends the result to the clip and records it (`plans` table).
 """
 
 from __future__ import annotations
