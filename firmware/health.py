@@ -29,9 +29,9 @@ class Health:
         self.mv = 0              # the cell's millivolts, 0 without a reading
 
     def words(self):
-        """The STATUS words: sensor=... sfaults=N fw=... dropped=KEY,KEY (or -), then clip()."""
-        return "sensor=%s sfaults=%d fw=%s dropped=%s %s mv=%d" % (
-            self.sensor, self.sensor_faults, self.firmware, self.dropped or "-", self.clip(), self.mv)
+        """The STATUS words: sensor=... sfaults=N fw=... clip() mv=N dropped=KEY,KEY (or -)."""
+        return "sensor=%s sfaults=%d fw=%s %s mv=%d dropped=%s" % (
+            self.sensor, self.sensor_faults, self.firmware, self.clip(), self.mv, self.dropped or "-")
 
     def clip(self):
         # mode=training|tracking snooze=<minutes left> batt=<percent or ->: also on every LIVE line
