@@ -68,6 +68,7 @@ class Log:
         self.floor = 0
         self.gen = 0
         self.truncated = 0  # bytes cut off torn tails at start-up
+        self.anchor = None  # (seq, t_ms, unix_s) of this boot's last TIME record (firmware/sleep.py)
         self.last_t = 0
         self._flushing = False
         self.boot = 0
@@ -233,6 +234,7 @@ class Log:
         """Log a TIME record (the host's wall clock for this boot's t_ms); returns its seq."""
         seq = self.next_seq
         self._add(rec.encode_time(seq, self.boot, t_ms, unix_s))
+        self.anchor = (seq, t_ms, unix_s)
         return seq
 
     def _add(self, record):

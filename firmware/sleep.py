@@ -24,6 +24,24 @@
 #   WAKE_UP_DUR 0x5C  WAKE_DUR 6:5, in ODR periods
 #   MD1_CFG 0x5E      INT1_WU bit 5: the wake-up event on INT1
 # The event is latched, so INT1 stays high until read: the pin alarm cannot miss a pulse.
+#
+# Wall time across the sleep. A wake is a new boot with new ticks, and the host places a
+# boot's records only from a TIME anchor of that boot (docs/protocol.md), so without this every
+# boot but the last of a day of desk sleeps would never reach the summaries. The IMU stays
+# powered while the board sleeps and has a free-running timestamp counter on its own clock:
+#   CTRL10_C 0x19     bit 5: TIMESTAMP_EN (LSM6DSOX, ISM330DHCX) / TIMER_EN (LSM6DS3TR-C)
+#   TIMESTAMP0 0x40.. LSM6DSOX / ISM330DHCX: 32 bits (0x40-0x43), 25 us per LSB;
+#                     LSM6DS3TR-C: 24 bits (0x40-0x42), 6.4 ms per LSB with WAKE_UP_DUR bit 4
+#                     (TIMER_HR) at 0, as _DUR leaves it; both wrap after 29.8 h
+#   TIMESTAMP2 0x42   writing 0xAA sets the count to 0
+# A power-on or a software reset clears the enable bit (and the count). The LSM6DS33's timer
+# sits elsewhere (TAP_CFG bit 7, which here is the latch's neighbour) and is not used: a clip
+# with it wakes unanchored, as before. Before sleeping: the count is set to 0 and the wall
+# time of this moment, from the boot's last anchor (host-made or itself carried), is kept in
+# sleep_memory; a time alarm wakes the board after _SPAN_S anyway, well before the wrap. On
+# wake, before the driver's reset: enable bit still set and count within the span -> a TIME
+# record for the new boot through log.time_anchor; anything else -> no anchor (none is
+# better than a wrong one). The oscillator's tolerance is the error: 1 % would be 36 s an hour.
 
 import struct
 
@@ -46,6 +64,17 @@ _THS = const(2)
 _DUR = const(0x20)
 _MAGIC = const(0xC5)
 _KEEP = "<Bfff"          # sleep_memory: magic, then the frame's up vector times g
+_CTRL10_C = const(0x19)
+_TIMESTAMP0 = const(0x40)
+_TIMESTAMP2 = const(0x42)
+_CLOCK = const(0xA7)
+_WALL = "<BBIH"          # sleep_memory at 16: magic, counter (1: 32 bit 25 us, 2: 24 bit 6.4 ms),
+                         # unix seconds and ms of the moment the count was set to 0
+_AT = const(16)
+_SPAN_S = const(82800)   # 23 h: the time alarm's wake, against the counters' 29.8 h wrap
+# A minute summary is logged every minute awake, so fewer records than this since the anchor
+# means less than 2.8 days: ticks_diff (right up to 3.1 days) still measures it
+_MAX_RECORDS = const(4000)
 
 
 def _put(dev, buf, reg, value):
@@ -82,6 +111,77 @@ def arm(drv):
     _get(dev, buf, _WAKE_UP_SRC)      # clear an event latched while it was being put down
 
 
+def _counter(drv):
+    chip = type(drv).__name__
+    return 1 if chip in ("LSM6DSOX", "ISM330DHCX") else 2 if chip == "LSM6DS3TRC" else 0
+
+
+def keep_wall(drv, mem, log, now):
+    # Start the IMU's counter from 0 and keep the wall time of `now` in sleep_memory, when the
+    # boot has an anchor that ticks can still reach. True when kept.
+    mem[_AT] = 0
+    kind = _counter(drv)
+    anchor = getattr(log, "anchor", None)
+    if not kind or anchor is None:
+        return False
+    seq, t_ms, unix = anchor
+    from firmware.ticks import ticks_diff
+    ms = ticks_diff(now, t_ms)
+    if ms < 0 or not 0 <= log.next_seq - seq < _MAX_RECORDS:
+        return False
+    dev = drv.i2c_device
+    buf = bytearray(2)
+    try:
+        _put(dev, buf, _CTRL10_C, _get(dev, buf, _CTRL10_C) | 0x20)
+        _put(dev, buf, _TIMESTAMP2, 0xAA)
+    except (OSError, RuntimeError):
+        return False
+    struct.pack_into(_WALL, mem, _AT, _CLOCK, kind, unix + ms // 1000, ms % 1000)
+    return True
+
+
+def carry_wall(alarm, board, cfg, settings, log, ticks_ms):
+    # After a deep sleep, before the driver resets the IMU: the new boot's TIME anchor from the
+    # kept wall time and the IMU's count, or none. Returns the seconds slept, or None.
+    mem = getattr(alarm, "sleep_memory", None)
+    if mem is None or len(mem) < _AT + 8 or mem[_AT] != _CLOCK:
+        return None
+    mem[_AT] = 0          # used once: a later reset without a sleep must not reuse it
+    if getattr(alarm, "wake_alarm", None) is None:
+        return None
+    _m, kind, unix, frac = struct.unpack_from(_WALL, mem, _AT)
+    try:
+        bus = getattr(board, cfg["i2c_buses"][0])()
+        address = settings.imu_address
+        buf = bytearray(5)
+        while not bus.try_lock():
+            pass
+        try:
+            buf[0] = _CTRL10_C
+            bus.writeto_then_readfrom(address, buf, buf, out_end=1, in_start=1, in_end=2)
+            if not buf[1] & 0x20:
+                return None   # the IMU was reset or lost power: the count means nothing
+            buf[0] = _TIMESTAMP0
+            bus.writeto_then_readfrom(address, buf, buf, out_end=1, in_start=1, in_end=5)
+        finally:
+            bus.unlock()
+    except (OSError, RuntimeError, ValueError, AttributeError):
+        return None
+    now = ticks_ms()
+    if kind == 1:
+        ms = (buf[1] | buf[2] << 8 | buf[3] << 16 | buf[4] << 24) // 40
+    else:
+        ms = (buf[1] | buf[2] << 8 | buf[3] << 16) * 32 // 5
+    if ms > (_SPAN_S + 3600) * 1000:
+        return None           # longer than the time alarm allows: not to be trusted
+    wall = frac + ms
+    r = wall % 1000           # the anchor at a whole second: a few hundred ms before now
+    from firmware.ticks import ticks_add
+    log.time_anchor(ticks_add(now, -r), unix + wall // 1000)
+    log.flush()
+    return ms // 1000
+
+
 def go(alarm, pin, sensor, detector, log, now, off_min, say):
     # Arm the IMU, keep the frame, log, then deep sleep until INT1 rises. Returns only when
     # the sleep could not start (the reason said); the clip then runs on as before.
@@ -102,11 +202,15 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say):
             struct.pack_into(_KEEP, mem, 0, _MAGIC, up[0] * g, up[1] * g, up[2] * g)
         else:
             mem[0] = 0
+    alarms = (alarm.pin.PinAlarm(pin, value=True, pull=False),)
+    if mem is not None and len(mem) >= _AT + 8 and log is not None and keep_wall(drv, mem, log, now):
+        import time
+        alarms += (alarm.time.TimeAlarm(monotonic_time=time.monotonic() + _SPAN_S),)
     if log is not None:
         log.event((now, ev.SLEEP, 1, off_min))
         log.flush()
     say("posture: off the body for %d min: sleeping until picked up" % off_min)
-    alarm.exit_and_deep_sleep_until_alarms(alarm.pin.PinAlarm(pin, value=True, pull=False))
+    alarm.exit_and_deep_sleep_until_alarms(*alarms)
 
 
 def power_down(board, cfg, microcontroller, supervisor, say):

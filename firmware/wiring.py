@@ -105,7 +105,9 @@ class Button:
         self._detector = detector
         self._modes = modes
         self._down_since = None
-        self._fired = False
+        # A press already down at start was held through boot.py to give the laptop the drive:
+        # it is no snooze and no calibration (counted as fired until it is let go).
+        self._fired = not pin_in.value
 
     def poll(self, now):
         down = self._down_since
@@ -253,6 +255,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
             if woke:
                 log.event((clock.ticks_ms(), ev.SLEEP, 0, 0))
+            if alarm is not None:   # wall time carried across a deep sleep (before the driver's reset)
+                power.carry_wall(alarm, board, cfg, settings, log, clock.ticks_ms)
             for code, detail in problems:
                 log.event((clock.ticks_ms(), ev.ERROR, code, detail))
         if health.firmware == "nosync":  # the protocol would not import: no sync with this set

@@ -325,6 +325,7 @@ class SimDevice:
                         setattr(board, "wake_alarm", (name, level))
                         return
                 if exc is not None and exc.wake_ms is not None and self.clock.now_ms >= exc.wake_ms:
+                    setattr(board, "wake_alarm", ("time", exc.wake_ms))   # alarm.wake_alarm: a TimeAlarm
                     return
                 step = alarm_fake.STEP_MS
                 if exc is not None and exc.wake_ms is not None:

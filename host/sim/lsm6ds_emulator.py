@@ -39,6 +39,16 @@ per axis; a wake-up event is an axis above the threshold for more than WAKE_DUR 
 a row. WAKE_UP_SRC (0x1B) shows WU_IA (bit 3) and the axes; a latched event holds until
 WAKE_UP_SRC is read. `int1()` is the INT1 line (host/sim/device.py drives a board pin with it).
 
+Timestamp counter (what the clip uses to carry wall time across a deep sleep; firmware/sleep.py):
+on the LSM6DSOX and ISM330DHCX a 32-bit count at 0x40-0x43 (TIMESTAMP0..3), 25 us per LSB; on
+the LSM6DS3TR-C a 24-bit count at 0x40-0x42, 6.4 ms per LSB (25 us with WAKE_UP_DUR bit 4
+TIMER_HR); both wrap after 2**32 * 25 us = 2**24 * 6.4 ms = 29.8 h. It counts only while
+CTRL10_C bit 5 (TIMESTAMP_EN / TIMER_EN) is set, on the chip's own clock (no I2C traffic
+needed); writing 0xAA to 0x42 sets it to 0. A power-on or a software reset clears the enable
+bit and the count (control registers to their defaults). `timestamp_error` is the chip's
+oscillator error (0.001: counts 0.1 % fast). The LSM6DS33's timer is not modelled (reads 0):
+the clip does not use it.
+
 For the power model: `time_in_modes()` gives ms spent per (sensor, ODR Hz, mode),
 where mode is "power-down", "high-performance", "normal", "low-power" or "sleep"
 (from ODR, CTRL6_C XL_HM_MODE, CTRL7_G G_HM_MODE and CTRL4_C SLEEP_G);
@@ -70,6 +80,9 @@ TAP_CFG = 0x58
 WAKE_UP_THS = 0x5B
 WAKE_UP_DUR = 0x5C
 MD1_CFG = 0x5E
+TIMESTAMP0 = 0x40
+TIMESTAMP2 = 0x42
+_TS_BITS = {"LSM6DSOX": 32, "ISM330DHCX": 32, "LSM6DS3TRC": 24}
 _WAKE_REGS = (CTRL1_XL, TAP_CFG0, TAP_CFG, WAKE_UP_THS, WAKE_UP_DUR, MD1_CFG)
 _FS_G = {0: 2.0, 1: 16.0, 2: 4.0, 3: 8.0}
 OUT_TEMP_L = 0x20
@@ -168,6 +181,7 @@ class LSM6DSEmulator:
         self._output_persist = False
         self._mode_ms: dict[tuple[str, float, str], float] = {}
         self.mode_timeline: list[tuple[int, str, float, str]] = []
+        self.timestamp_error = 0.0       # the timestamp oscillator's error (0.001: 0.1 % fast)
         self._power_on()
 
     # -- power and configuration
@@ -181,9 +195,33 @@ class LSM6DSEmulator:
         self.wake_events = 0            # wake-up events seen (latched or not)
         self.xl = _Channel()
         self.g = _Channel()
+        self._ts_reset()
         self._modes_since_us = self.clock.now_us
         self._modes = self._current_modes()
         self._log_modes()
+
+    # -- the timestamp counter
+    def _ts_reset(self) -> None:
+        self._ts_us = 0.0                # counted time (the chip's clock) up to _ts_mark_us
+        self._ts_mark_us = self.clock.now_us
+
+    def _ts_settle(self, running: bool) -> None:
+        now = self.clock.now_us
+        if running:
+            self._ts_us += (now - self._ts_mark_us) * (1.0 + self.timestamp_error)
+        self._ts_mark_us = now
+
+    def _ts_running(self) -> bool:
+        return self.variant in _TS_BITS and bool(self.regs[CTRL10_C] & 0x20)
+
+    def timestamp(self) -> int:
+        """The count TIMESTAMP0.. read now (0 on a chip without a modelled timer)."""
+        bits = _TS_BITS.get(self.variant)
+        if bits is None:
+            return 0
+        self._ts_settle(self._ts_running())
+        lsb = 25 if bits == 32 or self.regs[WAKE_UP_DUR] & 0x10 else 6400
+        return int(self._ts_us // lsb) & ((1 << bits) - 1)
 
     def attach(self, bus: Any) -> "LSM6DSEmulator":
         bus.attach(self.address, self)
@@ -437,6 +475,9 @@ class LSM6DSEmulator:
                           else "I2C transaction failed")
         self._refresh()
         self._wake_scan()
+        count = self.timestamp()
+        for i in range(4 if _TS_BITS.get(self.variant) == 32 else 3):
+            self.regs[TIMESTAMP0 + i] = (count >> (8 * i)) & 0xFF
 
     def _bank(self, reg: int) -> bytearray:
         if reg != FUNC_CFG_ACCESS and self.regs[FUNC_CFG_ACCESS] & 0x80:
@@ -460,8 +501,13 @@ class LSM6DSEmulator:
         if bank is self.embedded:
             bank[reg] = value
             return
+        if reg == TIMESTAMP2 and value == 0xAA and self.variant in _TS_BITS:
+            self._ts_reset()               # the datasheets' timestamp reset
+            return
         if reg in _READ_ONLY:
             return
+        if reg in (CTRL10_C, WAKE_UP_DUR):
+            self._ts_settle(self._ts_running())   # counted so far, under the old enable bit
         if reg in _WAKE_REGS:
             self._wake_scan()          # events up to now under the old settings
             self._wu_reset()
@@ -471,6 +517,7 @@ class LSM6DSEmulator:
                 self.output_fault_kind = None
             self.regs[:] = _defaults(self.variant)
             self.embedded[:] = bytes(128)
+            self._ts_reset()
             self._config_changed()
             return
         if reg == CTRL3_C:

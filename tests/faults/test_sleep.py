@@ -222,3 +222,74 @@ def test_the_slept_time_reaches_the_database_as_off_body(sim_device, tmp_path) -
     assert slept_min > 18
     assert minutes < (dev.clock.now_ms / 60000) - slept_min + 2
     assert 15 * 60 < worn_total <= 20 * 60
+
+
+# ---- wall time carried across deep sleep (firmware/sleep.py keep_wall / carry_wall) ----
+
+W0 = 1_780_000_000.0     # the wall clock at simulated time 0 (the host's TIME reads this clock)
+
+
+def _sync(dev: SimDevice, db: Any) -> None:
+    from host.sim.bridge import PtyBridge
+    from host.sync import sync
+    from host.transport import Transport
+
+    dev.board.usb_connected = True
+    with PtyBridge(dev) as bridge, Transport(bridge.port, timeout=5.0) as link:
+        sync(link, db, now=lambda: W0 + dev.clock.now_ms / 1000)
+    dev.board.usb_connected = False
+
+
+def desk_sleeps(n: int, period_s: float = 3600, worn_s: float = 900) -> Script:
+    """n rounds of: worn upright `worn_s`, put down on the desk, picked up `period_s` later."""
+    parts: list[tuple[float, Any]] = []
+    t = 0.0
+    for _ in range(n):
+        down = t + worn_s
+        up = down + period_s - worn_s
+        parts += [(down, Tilted(0)), (down + 1, Move(down, 1.0, 0, 90)), (up, Tilted(90, sway_deg=0)),
+                  (up + 0.4, Move(up, 0.4, 90, 0))]
+        t = up
+    return Script(*parts, (1e9, Tilted(0)))
+
+
+def _day(sim_device, tmp_path, n: int = 3, error: float = 0.0) -> tuple[SimDevice, sqlite3.Connection]:
+    from host.db import Database
+
+    dev = sim_device(desk_sleeps(n), settings={"POSTURE_SLEEP_MIN": 1}, **SENSE)
+    dev.imu.timestamp_error = error
+    db = Database(tmp_path / "db.sqlite")
+    try:
+        dev.run_for(1)
+        _sync(dev, db)                      # the morning: plugged in once, anchors boot 1
+        dev.run_for(n * 3600 + 600 - dev.clock.now_ms / 1000)
+        assert len(dev.sleeps) == n and all(end is not None for _s, end in dev.sleeps)
+        _sync(dev, db)                      # the evening sync
+    finally:
+        db.close()
+    return dev, sqlite3.connect(tmp_path / "db.sqlite")
+
+
+def _truth(dev: SimDevice, start: str) -> list[float]:
+    return [W0 + t / 1000 for t, _line in lines(dev, start)]
+
+
+def test_a_day_of_desk_sleeps_and_one_evening_sync_places_every_boot_on_the_wall_clock(sim_device, tmp_path) -> None:
+    dev, conn = _day(sim_device, tmp_path)
+    boots = [b for (b,) in conn.execute("SELECT DISTINCT boot FROM minutes ORDER BY boot")]
+    assert len(boots) == 4                                       # three wakes: four boots
+    assert conn.execute("SELECT COUNT(*) FROM minutes WHERE wall IS NULL").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM events WHERE wall IS NULL").fetchone()[0] == 0
+    # every boot's calibration and every put-down at the wall time it happened (console time)
+    cal = [w for (w,) in conn.execute("SELECT wall FROM events WHERE kind = 'calibrated' ORDER BY seq")]
+    slept = [w for (w,) in conn.execute("SELECT wall FROM events WHERE kind = 'sleep' AND a = 1 ORDER BY seq")]
+    assert len(cal) == 4 and len(slept) == 3
+    for got, want in zip(cal + slept, _truth(dev, "posture: calibrated") + _truth(dev, "posture: off the body for")):
+        assert abs(got - want) < 1.0
+    # the summary leaves none out (it reads only records with a wall time)
+    from host.summary import not_anchored, summarise
+    assert not_anchored(conn) == {"minutes": 0, "events": 0}
+    worn = conn.execute("SELECT SUM(worn_s) FROM minutes").fetchone()[0]
+    assert worn > 4 * 13 * 60
+    figures = summarise(conn, W0, W0 + dev.clock.now_ms / 1000)
+    assert figures

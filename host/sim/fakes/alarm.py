@@ -8,6 +8,8 @@
   emulator's INT1), then starts it from boot.py with `alarm.wake_alarm` set.
 - `light_sleep_until_alarms(*alarms)` advances the clock until a time alarm is due or a pin
   alarm's pin is at its level, and returns that alarm.
+- After a deep sleep `alarm.wake_alarm` is the PinAlarm or TimeAlarm that ended it (None after
+  a reset or power-on).
 - `alarm.sleep_memory` is the board's (it survives deep sleep; a power cut clears it).
 """
 
@@ -75,9 +77,11 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
                           pins)
         raise DeepSleepRequested(None if wake_us is None else wake_us // 1000, pins)
 
-    woken_by = getattr(board, "wake_alarm", None)   # (pin name, level) after a pin wake-up
-    wake_alarm: Any = None
-    if woken_by is not None:
+    woken_by = getattr(board, "wake_alarm", None)   # (pin name, level) after a pin wake-up,
+    wake_alarm: Any = None                          # ("time", wake ms) after a time alarm's
+    if woken_by is not None and woken_by[0] == "time":
+        wake_alarm = TimeAlarm(monotonic_time=woken_by[1] / 1000)
+    elif woken_by is not None:
         from host.sim.fakes.pins import PINS
 
         wake_alarm = object.__new__(PinAlarm)
