@@ -220,20 +220,29 @@ def _median(xs: list[float]) -> float | None:
 
 
 def episodes(events: list[EventRow], start: float, end: float) -> list[Episode]:
-    """Slouch episodes ending inside the period, each paired with its first alert (same boot)."""
-    pending: dict[tuple[Any, Any], int] = {}
+    """Slouch episodes ending inside the period, each paired with its first alert (same boot).
+
+    An alert the clip logged without playing it (tracking mode, a snooze: MODE and SNOOZE
+    events of the same boot; a boot starts in training) has no response: nobody felt it.
+    """
+    pending: dict[tuple[Any, Any], tuple[int, bool]] = {}
+    quiet: dict[tuple[Any, Any], int] = {}   # 1: tracking, 2: snoozed
     out = []
     for dev, boot, _seq, wall, kind, a, b in events:
         key = (dev, boot)
         if kind == ev.SLOUCH_START:
             pending.pop(key, None)
         elif kind == ev.SLOUCH_ALERT:
-            pending.setdefault(key, int(a))
+            pending.setdefault(key, (int(a), bool(quiet.get(key))))
+        elif kind == ev.MODE:
+            quiet[key] = (quiet.get(key, 0) & ~1) | (1 if a == ev.MODE_TRACKING else 0)
+        elif kind == ev.SNOOZE:
+            quiet[key] = (quiet.get(key, 0) & ~2) | (2 if a else 0)
         elif kind == ev.SLOUCH_END:
-            alert_ms = pending.pop(key, None)
+            alert = pending.pop(key, None)
             if start <= wall < end:
-                out.append(Episode(wall, a / 1000, b / 10, alert_ms is not None,
-                                   None if alert_ms is None else max(0, a - alert_ms) / 1000))
+                out.append(Episode(wall, a / 1000, b / 10, alert is not None,
+                                   None if alert is None or alert[1] else max(0, a - alert[0]) / 1000))
     return out
 
 

@@ -100,6 +100,7 @@ from firmware.protocol import frame, unframe
 from host.sim import scenario
 from host.sim.circuitpython import SimClock
 from host.sim.device import SimDevice
+from host.sim.link import LinkToDevice
 from host.sim.wearer import Mount, render
 
 # ---- the figures the invariants use ------------------------------------------------------
@@ -117,7 +118,6 @@ OUTPUT_FAULT_REPORTED_MS = 1000  # a frozen or zero output that ends by itself s
 RATE_HZ = 104.0           # the wearer's render rate (the IMU samples it at its own ODR)
 FIRST_S = 15.0            # the schedule starts once code.py runs and has calibrated
 TAIL_S = 600.0            # upright sitting after the scheduled day (end-of-day checks, final sync)
-STEP_MS = 20              # simulated time per step of the in-process serial link
 
 SENSOR_DOWN_KINDS = ("dropout", "reset", "reset_err", "bus_errors", "freeze", "zero")
 KINDS = SENSOR_DOWN_KINDS + ("set", "power_cut", "calibrate", "sync", "full", "readonly")
@@ -394,89 +394,7 @@ def imu_output_fault(dev: SimDevice, kind: str, ms: int) -> Callable[[], None]:
 
 
 # ---- the laptop's side ---------------------------------------------------------------------
-class LinkToDevice:
-    """A pyserial-like port on the simulated clip's usb_cdc.data, for host.transport.Transport.
-
-    Reading steps the clip STEP_MS of simulated time when nothing waits, so the clip answers
-    exactly as its loop would, deterministically. `cut_after` pulls the cable right after that
-    many reply lines have come through (with `mid`, after half of the next line): from then on
-    every read and write fails as a vanished /dev/ttyACM does (OSError 5), so the host's next
-    command never reaches the clip. A clip that stays silent
-    for `max_wait_ms` of simulated time fails the read too (the host's timeout, on the
-    simulated clock so the outcome never depends on the machine's speed)."""
-
-    def __init__(self, dev: SimDevice, cut_after: int | None = None, mid: bool = False,
-                 max_wait_ms: int = 5000) -> None:
-        self.dev = dev
-        self.cut_after = cut_after
-        self.mid = mid
-        self.max_wait_ms = max_wait_ms
-        self.timeout: float | None = 0.05
-        self.buf = bytearray()
-        self.lines = 0
-        self.bytes_in = 0
-        self.cut = cut_after == 0 and not mid   # pulled before the clip said anything
-        dev.board.data.take_output()     # a new connection: nothing of an earlier one waits
-
-    def _pump(self) -> None:
-        if self.cut:
-            return
-        self.dev.run_for(STEP_MS / 1000)
-        out = self.dev.board.data.take_output()
-        if not out:
-            return
-        if self.cut_after is not None:
-            keep = bytearray()
-            for line in out.splitlines(keepends=True):
-                if self.lines >= self.cut_after:      # only with mid: half of the next line
-                    keep += line[:max(1, len(line) // 2)]
-                    self.cut = True
-                    break
-                keep += line
-                if line.endswith(b"\n"):
-                    self.lines += 1
-                if self.lines >= self.cut_after and not self.mid:
-                    self.cut = True                   # pulled right after this line arrived
-                    break
-            out = bytes(keep)
-        self.buf += out
-        self.bytes_in += len(out)
-
-    @property
-    def in_waiting(self) -> int:
-        if self.cut and not self.buf:
-            raise OSError(errno.EIO, "device unplugged")
-        if not self.buf:
-            self._pump()
-        return len(self.buf)
-
-    def read(self, n: int = 1) -> bytes:
-        waited = 0
-        while not self.buf:
-            if self.cut:
-                raise OSError(errno.EIO, "device unplugged")
-            if waited >= self.max_wait_ms:
-                return b""
-            self._pump()
-            waited += STEP_MS
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
-        return out
-
-    def write(self, data: bytes) -> int:
-        if self.cut:
-            raise OSError(errno.EIO, "device unplugged")
-        self.dev.board.data.feed(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def reset_input_buffer(self) -> None:
-        self.buf.clear()
-
-    def close(self) -> None:
-        pass
+# LinkToDevice (host/sim/link.py): a pyserial-like port on the simulated clip's usb_cdc.data.
 
 
 def talk(dev: SimDevice, body: str, seconds: float = 1.0) -> list[str]:
