@@ -501,6 +501,13 @@ class Database:
         c = self.conn
         anchors = c.execute("SELECT seq, t_ms, wall FROM anchors WHERE device_id=? AND boot=? "
                             "ORDER BY seq", (device_id, boot)).fetchall()
+        # A TIME record right after the boot's wake event (sleep, a = 0) is the clip's own, carried
+        # across a deep sleep on the IMU's clock (docs/protocol.md): the host's TIME wins over it.
+        carried = {seq for (seq,) in c.execute(
+            "SELECT seq + 1 FROM events WHERE device_id=? AND boot=? AND kind='sleep' AND a=0",
+            (device_id, boot))}
+        if any(a[0] not in carried for a in anchors):
+            anchors = [a for a in anchors if a[0] not in carried]
         if not anchors:
             return
         last = anchors[-1]

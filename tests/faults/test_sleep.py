@@ -293,3 +293,55 @@ def test_a_day_of_desk_sleeps_and_one_evening_sync_places_every_boot_on_the_wall
     assert worn > 4 * 13 * 60
     figures = summarise(conn, W0, W0 + dev.clock.now_ms / 1000)
     assert figures
+
+
+def test_the_hosts_own_time_wins_over_a_carried_one_in_the_same_boot(sim_device, tmp_path) -> None:
+    """The IMU's clock runs 0.3 % fast: each carried anchor is 11 s later than the truth per hour
+    slept, 32 s after three sleeps. The last boot also got the host's TIME at the evening sync:
+    its records follow that one, not the carried one."""
+    dev, conn = _day(sim_device, tmp_path, error=0.003)
+    last = conn.execute("SELECT MAX(boot) FROM minutes").fetchone()[0]
+    anchors = conn.execute("SELECT seq, wall FROM anchors WHERE boot = ? ORDER BY seq", (last,)).fetchall()
+    assert len(anchors) == 2                                     # carried at the wake, the host's at the sync
+    cal = conn.execute("SELECT wall FROM events WHERE kind = 'calibrated' AND boot = ?", (last,)).fetchone()[0]
+    truth = _truth(dev, "posture: calibrated")[-1]
+    assert abs(cal - truth) < 1.0
+    # the earlier boots have only their carried anchors, as far off as the IMU's clock says
+    first_sleep = conn.execute("SELECT wall FROM events WHERE kind = 'calibrated' ORDER BY seq").fetchall()[1][0]
+    assert 5 < first_sleep - _truth(dev, "posture: calibrated")[1] < 15
+
+
+def test_an_imu_reset_while_asleep_gives_no_anchor_rather_than_a_wrong_one(sim_device, tmp_path) -> None:
+    """A brown-out of the IMU during the first sleep clears its counter and enable bit. (The
+    wake-up set-up it also loses is written back by hand so the pick-up still wakes the board;
+    a real clip would sleep until its 23 h time alarm.) That boot stays unanchored; the next
+    sleep has no anchor to carry either; the evening sync anchors the last boot."""
+    from host.db import Database
+    from host.sim.lsm6ds_emulator import CTRL1_XL
+
+    dev = sim_device(desk_sleeps(2), settings={"POSTURE_SLEEP_MIN": 1}, **SENSE)
+    db = Database(tmp_path / "db.sqlite")
+    try:
+        dev.run_for(1)
+        _sync(dev, db)
+        dev.run_for(1800)
+        assert len(dev.sleeps) == 1 and dev.sleeps[0][1] is None
+        kept = {r: dev.imu.regs[r] for r in (CTRL1_XL, TAP_CFG, WAKE_UP_DUR, WAKE_UP_THS, MD1_CFG)}
+        dev.imu.power_on_reset()
+        for reg, value in kept.items():
+            dev.imu.regs[reg] = value
+        dev.imu._config_changed()
+        dev.run_for(2 * 3600 + 600 - dev.clock.now_ms / 1000)
+        assert len(dev.sleeps) == 2 and dev.sleeps[1][1] is not None
+        _sync(dev, db)
+    finally:
+        db.close()
+    conn = sqlite3.connect(tmp_path / "db.sqlite")
+    boots = [b for (b,) in conn.execute("SELECT DISTINCT boot FROM minutes ORDER BY boot")]
+    assert len(boots) == 3
+    per_boot = dict(conn.execute("SELECT boot, COUNT(*) FROM anchors GROUP BY boot").fetchall())
+    assert per_boot.get(boots[0]) == 1 and boots[1] not in per_boot and per_boot.get(boots[2]) == 1
+    assert conn.execute("SELECT COUNT(*) FROM minutes WHERE boot = ? AND wall IS NOT NULL",
+                        (boots[1],)).fetchone()[0] == 0
+    cal = conn.execute("SELECT wall FROM events WHERE kind = 'calibrated' AND boot = ?", (boots[2],)).fetchone()[0]
+    assert abs(cal - _truth(dev, "posture: calibrated")[-1]) < 1.0
