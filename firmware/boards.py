@@ -44,6 +44,8 @@ I2C_PINS = ("SCL", "SDA", "SCL1", "SDA1")
 #   deep sleep off the body), or None: without one the clip never sleeps
 # 'off_pins'     `board` pin names driven low at start to switch off parts the clip does
 #   not use (the QT Py's NeoPixel power)
+# 'sleep_min'    POSTURE_SLEEP_MIN when settings.toml does not set it (0: never sleeps), where
+#   it differs from the settings' 5
 # 'slow_mhz'     CPU clock (MHz) while running from the cell, or None to leave it alone
 # 'bootloader'   the drive name the board's UF2 bootloader shows (double-tap reset), for
 #   installing CircuitPython
@@ -91,6 +93,10 @@ BOARDS = {
         "wiring": "IMU on the board (LSM6DS33 or LSM6DS3TR-C by revision); "
                   "motor transistor on D5; calibrate with the user switch",
         "wake_pin": "ACCELEROMETER_GYRO_INTERRUPT",   # the IMU's INT1, wired on the board
+        # no deep sleep unless POSTURE_SLEEP_MIN is set: CircuitPython's nRF52840 deep sleep
+        # draws >= 1.0 mA against 0.5 mA idle (issue 5318), so bench/power.py gives the Sense
+        # 17.7 days sleeping against 23 days awake
+        "sleep_min": 0,
         "bootloader": "FTHRSNSBOOT",
         "circuitpython_name": "Feather Bluefruit Sense",
     },

@@ -202,7 +202,7 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say):
             struct.pack_into(_KEEP, mem, 0, _MAGIC, up[0] * g, up[1] * g, up[2] * g)
         else:
             mem[0] = 0
-    alarms = (alarm.pin.PinAlarm(pin, value=True, pull=False),)
+    alarms = (alarm.pin.PinAlarm(pin, value=True, pull=False),)  # type: tuple
     if mem is not None and len(mem) >= _AT + 8 and log is not None and keep_wall(drv, mem, log, now):
         import time
         alarms += (alarm.time.TimeAlarm(monotonic_time=time.monotonic() + _SPAN_S),)
@@ -236,9 +236,13 @@ def power_down(board, cfg, microcontroller, supervisor, say):
     return held
 
 
-def wake_pin(board, cfg, settings, say):
+def wake_pin(board, cfg, settings, say, getenv=None):
     # The pin wired to the IMU's INT1 when the clip should sleep off the body, or None (sleep
-    # off, or no wire: said once, and the clip stays awake as before).
+    # off, or no wire: said once, and the clip stays awake as before). A board whose deep sleep
+    # costs more than staying awake (cfg 'sleep_min' 0) does not sleep unless POSTURE_SLEEP_MIN
+    # is set.
+    if getenv is not None and "sleep_min" in cfg and getenv("POSTURE_SLEEP_MIN") is None:
+        settings.sleep_min = cfg["sleep_min"]
     if not settings.sleep_min:
         return None
     name = settings.wake_pin or cfg.get("wake_pin")

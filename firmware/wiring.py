@@ -273,7 +273,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         pollers.append(button)
     pollers.append(modes)
     desk = None
-    wake = power.wake_pin(board, cfg, settings, say) if alarm is not None else None
+    wake = power.wake_pin(board, cfg, settings, say, getenv) if alarm is not None else None
     if wake is not None:
         def go(now):
             if getattr(supervisor.runtime, "usb_connected", False):

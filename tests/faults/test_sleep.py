@@ -345,3 +345,16 @@ def test_an_imu_reset_while_asleep_gives_no_anchor_rather_than_a_wrong_one(sim_d
                         (boots[1],)).fetchone()[0] == 0
     cal = conn.execute("SELECT wall FROM events WHERE kind = 'calibrated' AND boot = ?", (boots[2],)).fetchone()[0]
     assert abs(cal - _truth(dev, "posture: calibrated")[-1]) < 1.0
+
+
+def test_the_feather_sense_stays_awake_on_the_desk_unless_told_to_sleep_the_rp2040_sleeps_after_5_min(
+        sim_device) -> None:
+    """bench/power.py: the nRF52840's deep sleep (>= 1.0 mA, CircuitPython issue 5318) costs more
+    than staying awake (0.5 mA), so the Sense's default is no sleep; the RP2040 builds keep 5 min."""
+    sense = sim_device(desk_day(pick_up_s=2000), **SENSE)
+    sense.run_for(900)
+    assert sense.sleeps == [] and lines(sense, "posture: no wire") == []
+    qtpy = sim_device(desk_day(pick_up_s=2000), settings={"POSTURE_WAKE_PIN": "A1"}, int1_pin="A1", usb=False)
+    qtpy.run_for(900)
+    (t, _line), = lines(qtpy, "posture: off the body for 5 min")
+    assert len(qtpy.sleeps) == 1 and 120_000 + 300_000 < t < 120_000 + 300_000 + 60_000
