@@ -18,6 +18,39 @@ from typing import Any, Callable
 STEP_MS = 20   # simulated time the clip runs per read that finds nothing waiting
 
 
+class Channel:
+    """An in-memory usb_cdc.data: the clip reads `in_waiting`/`read` and writes; the host side
+    `feed`s bytes in and `take_output`s what the clip wrote. Every write is taken whole (a USB
+    CDC endpoint the host keeps reading)."""
+
+    def __init__(self) -> None:
+        self._in = bytearray()
+        self._out = bytearray()
+        self.timeout: float | None = 0
+        self.write_timeout: float | None = 0
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self._in)
+
+    def read(self, n: int = 1) -> bytes:
+        data = bytes(self._in[:n])
+        del self._in[:n]
+        return data
+
+    def write(self, data: Any) -> int:
+        self._out += data
+        return len(data)
+
+    def feed(self, data: bytes) -> None:
+        self._in += data
+
+    def take_output(self) -> bytes:
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+
 class SimLink:
     """A pyserial-like port: bytes written go to the clip's usb_cdc.data (`channel.feed`),
     bytes the clip wrote come back (`channel.take_output`); `run_for(seconds)` moves the clip on.
