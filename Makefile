@@ -43,6 +43,7 @@ test: setup setup-node setup-browser setup-fat
 typecheck: setup
 	$(VPY) -m mypy --config-file mypy-host.ini
 	$(VPY) -m mypy --config-file mypy-firmware.ini
+	$(VPY) -m ruff check .
 
 mpy: setup
 	$(VPY) tools/mpy_check.py
