@@ -7,7 +7,8 @@ PostureDetector, haptics Player, Monitor) runs a simulated 8-hour desk day from 
 synthetic wearer (host/sim), on a flash already holding four weeks of unsynced log, then a
 host syncs all of it. Prints:
 
-- heap, with the modules loaded from .py (compiled on the board) and from .mpy
+- heap, with the modules loaded from .py (compiled on the board, in the form deploy installs
+  them: host/board_source.py) and from .mpy
   (precompiled with mpy-cross, as a board runs its libraries): live heap after a
   collection each simulated hour and its growth per hour (0 expected), the steady
   live heap, the peak (largest live heap + largest allocation within one sample), the
@@ -175,7 +176,8 @@ def _print(f: dict) -> None:
     print("  the board's stack as firmware/wiring.main builds it: settings + overrides, durable log, data"
           " channel (idle, then a host syncs the whole log), real adafruit_lsm6ds driver, detector, motor")
     print("  heap held by firmware + driver (harness excluded), modules loaded from .py (compiled on the"
-          " board) and from .mpy (mpy-cross, as the CircuitPython bundle ships libraries):")
+          " board, in the form `posture deploy` installs: host/board_source.py) and from .mpy (mpy-cross,"
+          " as the CircuitPython bundle ships libraries):")
     for form, h in f["heap"].items():
         print("    .%-3s after imports %s, after setup %s, steady live (hour %d) %s, live max %s"
               % (form, kb(h["after_imports"]), kb(h["after_setup"]), len(h["live_hourly"]) - 1,

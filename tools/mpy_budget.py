@@ -2,8 +2,10 @@
 
 Used by bench/memory_power.py (prints the figures) and tests/device (checks the budgets).
 
-Each measurement runs with the modules loaded from .py (compiled on the board) or from
-.mpy (`form="mpy"`: mpy-cross output, as a board runs libraries from the bundle).
+Each measurement runs with the modules loaded from .py (compiled on the board) in the form
+`posture deploy` installs them (host.deploy.board_form: no docstrings, private constants
+written out, short local names; see host/board_source.py), or from .mpy (`form="mpy"`:
+mpy-cross output of the readable sources, as a board runs libraries from the bundle).
 
 - `import_table(form)` / `import_footprints(form)`: live heap each firmware module (and
   each part of the LSM6DS driver) keeps after a collection, imported one by one in

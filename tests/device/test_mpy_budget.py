@@ -69,13 +69,16 @@ def test_a_host_syncs_weeks_of_log_within_the_board_budget(day, day_mpy):
     assert all(p < mpy_budget.HEAP_BUDGET for p in peaks.values()), "peak while syncing: %s" % peaks
 
 
-def test_precompiled_modules_hold_less_all_day(day, day_mpy):
+def test_the_installed_sources_hold_no_more_than_precompiled_modules_all_day(day, day_mpy):
+    """Deploy ships source (no CircuitPython mpy-cross here). In the form it installs them
+    (host/board_source.py: no docstrings, private constants written out, short local names)
+    the modules hold about what mpy-cross output holds; the readable sources held 16 KB more."""
     _path, result = day
     assert day_mpy["events"] == result["events"]
     assert day_mpy["hourly"][2] - day_mpy["hourly"][1] <= 0, day_mpy["hourly"]
     mpy_live = day_mpy["live_max"] - day_mpy["baseline"]
     py_live = result["live_max"] - result["baseline"]
-    assert mpy_live < py_live - 16 * 1024, (mpy_live, py_live)
+    assert py_live < mpy_live + 2 * 1024, (mpy_live, py_live)
 
 
 def test_the_protocol_is_not_loaded_while_no_host_talks(day):
@@ -92,16 +95,18 @@ def short_days(tmp_path_factory):
     return {form: mpy_budget.measure_day(path, 0.25, form=form) for form in mpy_budget.FORMS}
 
 
-def test_precompiled_mpy_files_load_and_hold_less(short_days, tmp_path):
-    """What a board runs: mpy-cross output (MicroPython's .mpy v6, accepted by the 1.27 port), no sources."""
+def test_precompiled_mpy_files_load_and_hold_what_the_installed_sources_hold(short_days, tmp_path):
+    """mpy-cross output (MicroPython's .mpy v6, accepted by the 1.27 port), no sources: the same
+    events, and about the RAM of the sources in the form deploy installs."""
     copies = mpy_budget.compile_tree(tmp_path)
     files = [f for src, _dest in copies for f in src.iterdir()]
     assert files and all(f.suffix == ".mpy" for f in files)
     assert all(f.read_bytes()[:2] == b"M\x06" for f in files)
     py, mpy = short_days["py"], short_days["mpy"]
     assert mpy["events"] == py["events"] > 0
-    # no compiler at import time, bytecode only: the same stack holds less
-    assert mpy["loaded"] - mpy["baseline"] < py["loaded"] - py["baseline"] - 8 * 1024
+    # bytecode either way once loaded; the names and docstrings deploy leaves out of the sources
+    # are what mpy-cross leaves out too
+    assert abs((mpy["loaded"] - mpy["baseline"]) - (py["loaded"] - py["baseline"])) < 4 * 1024
 
 
 def test_a_step_allocates_the_same_from_either_form(short_days):
