@@ -25,7 +25,7 @@ MODE = "mode"                   # 16 new mode (MODE_*)                   why (MO
 SNOOZE = "snooze"               # 17 minutes muted (0: snooze ended)     1 by a long press, 0 it ran out
 BATTERY = "battery"             # 18 cell millivolts                     charge percent (0-100)
 BATTERY_LOW = "battery_low"     # 19 charge percent                      cell millivolts
-SLEEP = "sleep"                 # 20 1 going to sleep, 0 woken (picked up) minutes off the body before sleeping
+SLEEP = "sleep"                 # 20 1 going to sleep, 0 woken          asleep: minutes off the body; woken: 1 by the day's timer, 0 picked up
 
 # The one-byte code of each kind in the binary log. Written out, never derived from an
 # order: an old log must stay readable by a new host (tests/log pins these bytes).
@@ -124,7 +124,10 @@ def describe(event):
         out["percent"] = b if kind == BATTERY else a
     elif kind == SLEEP:
         out["asleep"] = bool(a)
-        out["off_body_min"] = b
+        if a:
+            out["off_body_min"] = b
+        else:
+            out["by_timer"] = bool(b)
     elif kind == BOOT:
         out["boot"] = a
         out["reason"] = b

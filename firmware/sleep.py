@@ -268,7 +268,9 @@ def forget():
 
 def started(say, cfg, woke):
     # The start-up line: running, or woken by a pick-up (woke 2: with the kept frame).
-    if woke:
+    if woke == 3:
+        say("posture: woke to keep the time; sleeping again while left on the desk")
+    elif woke:
         say("posture: woke up (picked up)%s" % ("; sit still a moment to take the clip's frame anew"
                                                 if woke == 2 else "; sit upright and still to calibrate"))
     else:

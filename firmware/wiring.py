@@ -237,9 +237,16 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     except ImportError:
         alarm = None  # type: ignore[assignment]  # a port without it: no sleep
     # (a time alarm also wakes a board: safemode.py's pause after a crash, not a pick-up)
-    woke = 0   # 1: woken by a pick-up, 2: with the frame kept from before the sleep
-    if alarm is not None and isinstance(getattr(alarm, "wake_alarm", None), alarm.pin.PinAlarm):
+    woke = 0   # 1: woken by a pick-up, 2: with the frame kept from before the sleep, 3: by the day's timer
+    waker = getattr(alarm, "wake_alarm", None) if alarm is not None else None
+    if waker is not None and isinstance(waker, alarm.pin.PinAlarm):
         woke = 2 if power.woke(alarm, detector) else 1
+    elif waker is not None and isinstance(waker, alarm.time.TimeAlarm) and power.woke(alarm, detector):
+        # the time alarm that keeps the IMU's counter from wrapping woke a clip still on the desk:
+        # with its frame back it knows the desk again in 20 s and sleeps again, with no
+        # calibration (a clip lying flat fails the face-out check and would buzz every night,
+        # then stay awake without a frame to tell the desk by)
+        woke = 3
     modes = Modes(settings, player, health, clock.ticks_ms())   # training/tracking, budget, snooze
     log = None
     pollers = list(extra_pollers)
@@ -254,7 +261,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         if log is not None:
             log.event((clock.ticks_ms(), ev.BOOT, log.boot, 0))
             if woke:
-                log.event((clock.ticks_ms(), ev.SLEEP, 0, 0))
+                log.event((clock.ticks_ms(), ev.SLEEP, 0, 1 if woke == 3 else 0))
             if alarm is not None:   # wall time carried across a deep sleep (before the driver's reset)
                 power.carry_wall(alarm, board, cfg, settings, log, clock.ticks_ms)
             for code, detail in problems:

@@ -110,6 +110,7 @@ class SimDevice:
         self.boot_output = ""
         self.safemode_output = ""
         self._sleep_request: DeepSleepRequested | None = None
+        self.time_alarm_after_ms: int | None = None   # set: a time alarm fires this long into a deep sleep
         self.sleeps: list[list[Any]] = []   # [start_ms, end_ms (None while asleep)] of each deep sleep
         self.deep_slept_ms = 0
         # the IMU's INT1 on a board pin ("auto": the board's own wire, if any; None: no wire)
@@ -313,6 +314,9 @@ class SimDevice:
         """Deep sleep (pins released, RAM but alarm.sleep_memory lost) until a time alarm is due
         or an alarm pin is at its level; the next start sees the pin in alarm.wake_alarm."""
         exc, self._sleep_request = self._sleep_request, None
+        if exc is not None and exc.wake_ms is not None and self.time_alarm_after_ms is not None:
+            # a test fires the firmware's time alarm early (its 23 h would be 4 million steps)
+            exc = DeepSleepRequested(min(exc.wake_ms, self.clock.now_ms + self.time_alarm_after_ms), exc.pins)
         board = self.board
         board.power_cycle()
         setattr(board, "wake_alarm", None)

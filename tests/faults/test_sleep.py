@@ -358,3 +358,37 @@ def test_the_feather_sense_stays_awake_on_the_desk_unless_told_to_sleep_the_rp20
     qtpy.run_for(900)
     (t, _line), = lines(qtpy, "posture: off the body for 5 min")
     assert len(qtpy.sleeps) == 1 and 120_000 + 300_000 < t < 120_000 + 300_000 + 60_000
+
+
+def test_the_days_time_alarm_wakes_a_clip_on_the_desk_which_sleeps_again_without_a_buzz(sim_device, tmp_path) -> None:
+    """The 23 h time alarm (against the IMU counter's wrap) fires while the clip still lies on
+    the desk, flat on its back. It must neither calibrate there (flat fails the face-out check:
+    an error buzz every night) nor stay awake (without a frame it could never tell the desk
+    again, and would drain the cell it slept to save). The simulator fires the alarm 10
+    minutes into the sleep (its 23 h would be four million 20 ms steps); the firmware cannot
+    tell the difference. Then a real pick-up still wakes it and it alerts as after any wake."""
+    from host.db import Database
+
+    dev = sim_device(desk_day(pick_up_s=3000, later=[(3300, Tilted(0)), (3400, Tilted(25))]),
+                     settings={"POSTURE_SLEEP_MIN": 1}, **SENSE)
+    dev.time_alarm_after_ms = 10 * 60_000
+    db = Database(tmp_path / "db.sqlite")
+    try:
+        dev.run_for(1)
+        _sync(dev, db)                      # anchored: the clip keeps the wall time and sets the alarm
+        dev.run_for(2900)
+    finally:
+        db.close()
+    # asleep at about 120 + 20 + 60 s; woken by the timer 10 min later; asleep again soon after
+    assert len(dev.sleeps) >= 2, dev.sleeps
+    (first_end, second_start) = dev.sleeps[0][1], dev.sleeps[1][0]
+    timers = lines(dev, "posture: woke to keep the time")
+    assert timers and abs(timers[0][0] - first_end) < 5_000
+    assert second_start - first_end < 60_000 + 25_000 + 5_000       # off body again in ~20 s, then 1 min
+    between = [ln for t, ln in dev.console_lines() if first_end <= t < second_start]
+    assert not any("calibrat" in ln for ln in between), between     # no calibration, no error buzz
+    assert not [v for v in dev.vibrations() if first_end <= v[0] < second_start]
+    # a real pick-up at 3000 s still wakes it, takes the frame anew, and a slouch then alerts
+    dev.run_for(3400 + 90 - dev.clock.now_ms / 1000)
+    assert lines(dev, "posture: woke up (picked up)")
+    assert [t for t, _ in lines(dev, "posture: slouch_alert") if 3300_000 < t < 3400_000]   # slumped 3300-3400 s
