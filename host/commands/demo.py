@@ -70,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
                   f"{figures['seconds']} s; database {figures['db']}.\n")
     report = show_results(Path(figures["db"]), out, args.days, console)
     console.print(f"\n[bold]Report:[/bold] {report}")
-    console.print("\n[bold]Next[/bold] (from this folder; the demo's database is not your own, "
-                  "so every command names it with --db):")
+    console.print("\n[bold]Next commands[/bold] (from this folder; the demo's database is not "
+                  "your own, so each names it with --db):")
     for line in figures["next"]:
         console.print("  " + line, highlight=False, markup=False)
     return 0
