@@ -71,6 +71,10 @@ _CLOCK = const(0xA7)
 _WALL = "<BBIH"          # sleep_memory at 16: magic, counter (1: 32 bit 25 us, 2: 24 bit 6.4 ms),
                          # unix seconds and ms of the moment the count was set to 0
 _AT = const(16)
+_DAY = const(0xD4)
+_DAYF = "<BII"           # sleep_memory at 24: magic, the day's seated seconds, ms since its last active minute
+_DAY_AT = const(24)
+_NEW_DAY_MS = const(14400000)   # as firmware/modes.py: 4 h without an active minute start a new day
 _SPAN_S = const(82800)   # 23 h: the time alarm's wake, against the counters' 29.8 h wrap
 # A minute summary is logged every minute awake, so fewer records than this since the anchor
 # means less than 2.8 days: ticks_diff (right up to 3.1 days) still measures it
@@ -182,7 +186,37 @@ def carry_wall(alarm, board, cfg, settings, log, ticks_ms):
     return ms // 1000
 
 
-def go(alarm, pin, sensor, detector, log, now, off_min, say):
+def keep_day(mem, modes, now):
+    # The training day's count (firmware/modes.py) across the sleep: without it every pick-up
+    # would start a fresh budget, and the plan would train all day on a clip that naps.
+    if modes is None or mem is None or len(mem) < _DAY_AT + 9:
+        return
+    from firmware.ticks import ticks_diff
+    since = ticks_diff(now, modes.active_t)
+    struct.pack_into(_DAYF, mem, _DAY_AT, _DAY, modes.seated_s, since if since > 0 else 0)
+
+
+def restore_day(alarm, modes, slept_s, now):
+    # After a wake: the day's count back, when the sleep's length is known (the carried wall
+    # time) and the night that starts a new day has not passed. Unknown: a new day (training
+    # more than planned is the safer error than a silent clip).
+    mem = getattr(alarm, "sleep_memory", None)
+    if mem is None or len(mem) < _DAY_AT + 9 or mem[_DAY_AT] != _DAY:
+        return False
+    mem[_DAY_AT] = 0
+    if slept_s is None:
+        return False
+    _m, seated, since = struct.unpack_from(_DAYF, mem, _DAY_AT)
+    gap = since + slept_s * 1000
+    if gap >= _NEW_DAY_MS:
+        return False
+    from firmware.ticks import ticks_add
+    modes.seated_s = seated
+    modes.active_t = ticks_add(now, -gap)
+    return True
+
+
+def go(alarm, pin, sensor, detector, log, now, off_min, say, modes=None):
     # Arm the IMU, keep the frame, log, then deep sleep until INT1 rises. Returns only when
     # the sleep could not start (the reason said); the clip then runs on as before.
     drv = getattr(sensor, "_drv", None)
@@ -202,6 +236,7 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say):
             struct.pack_into(_KEEP, mem, 0, _MAGIC, up[0] * g, up[1] * g, up[2] * g)
         else:
             mem[0] = 0
+    keep_day(mem, modes, now)
     alarms = (alarm.pin.PinAlarm(pin, value=True, pull=False),)  # type: tuple
     if mem is not None and len(mem) >= _AT + 8 and log is not None and keep_wall(drv, mem, log, now):
         import time

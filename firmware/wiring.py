@@ -248,6 +248,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         # then stay awake without a frame to tell the desk by)
         woke = 3
     modes = Modes(settings, player, health, clock.ticks_ms())   # training/tracking, budget, snooze
+    day_kept = False   # the training day's count came back across a desk sleep
     log = None
     pollers = list(extra_pollers)
     if store is not None:
@@ -263,7 +264,9 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             if woke:
                 log.event((clock.ticks_ms(), ev.SLEEP, 0, 1 if woke == 3 else 0))
             if alarm is not None:   # wall time carried across a deep sleep (before the driver's reset)
-                power.carry_wall(alarm, board, cfg, settings, log, clock.ticks_ms)
+                slept = power.carry_wall(alarm, board, cfg, settings, log, clock.ticks_ms)
+                if woke and power.restore_day(alarm, modes, slept, clock.ticks_ms()):
+                    day_kept = True
             for code, detail in problems:
                 log.event((clock.ticks_ms(), ev.ERROR, code, detail))
         if health.firmware == "nosync":  # the protocol would not import: no sync with this set
@@ -286,7 +289,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             if getattr(supervisor.runtime, "usb_connected", False):
                 return   # on USB: awake for the host (and charging anyway)
             from firmware import sleep
-            sleep.go(alarm, wake, sensor, detector, log, now, settings.sleep_min, say)
+            sleep.go(alarm, wake, sensor, detector, log, now, settings.sleep_min, say, modes)
         desk = DeskSleep(settings.sleep_min * 60000, go)
         pollers.append(desk)
     battery = None
@@ -317,7 +320,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
     modes.emit = monitor.emit   # then the boot's mode is logged, and the minutes counted
     modes.next = detector.on_minute
     detector.on_minute = modes.minute
-    modes.update()
+    modes.update(ev.MODE_WHY_BUDGET if day_kept else ev.MODE_WHY_SETTING)
     if battery is not None:
         battery.emit = monitor.emit
     power.started(say, cfg, woke)

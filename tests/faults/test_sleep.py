@@ -392,3 +392,29 @@ def test_the_days_time_alarm_wakes_a_clip_on_the_desk_which_sleeps_again_without
     dev.run_for(3400 + 90 - dev.clock.now_ms / 1000)
     assert lines(dev, "posture: woke up (picked up)")
     assert [t for t, _ in lines(dev, "posture: slouch_alert") if 3300_000 < t < 3400_000]   # slumped 3300-3400 s
+
+
+def test_a_nap_on_the_desk_keeps_the_days_training_budget_and_a_night_starts_a_new_one(sim_device, tmp_path) -> None:
+    """POSTURE_TRAIN_MIN 2: used up before the clip is put down. A pick-up 10 minutes later
+    is the same day (the count comes back across the sleep, measured by the carried wall
+    time): a slouch after it is logged but silent. Without the count every pick-up would
+    start a fresh budget and the plan would train all day on a clip that naps."""
+    from host.db import Database
+
+    dev = sim_device(desk_day(put_down_s=300, pick_up_s=900, later=[(920, Tilted(0)), (1000, Tilted(25))]),
+                     settings={"POSTURE_SLEEP_MIN": 1, "POSTURE_TRAIN_MIN": 2}, **SENSE)
+    db = Database(tmp_path / "db.sqlite")
+    try:
+        dev.run_for(1)
+        _sync(dev, db)
+        dev.run_for(1010)
+    finally:
+        db.close()
+    assert len(dev.sleeps) == 1 and dev.sleeps[0][1] is not None
+    assert lines(dev, "posture: woke up (picked up)")
+    # slumped 920-1000 s: the alert comes before a fresh 2-minute budget would be used up again
+    alert_t = [t for t, _ in lines(dev, "posture: slouch_alert") if 920_000 < t < 1000_000]
+    assert alert_t, dev.console_text()[-2000:]                       # logged and said...
+    assert not [v for v in dev.vibrations() if alert_t[0] - 100 <= v[0] <= alert_t[0] + 2000]   # ...not felt
+    woke_modes = [ln for t, ln in lines(dev, "posture: mode") if t > 900_000]
+    assert woke_modes and "'tracking'" in woke_modes[0] and "'budget'" in woke_modes[0], woke_modes
