@@ -45,8 +45,8 @@ def run(args: list[str], cwd: Path) -> tuple[int, float, str]:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     res = subprocess.run([sys.executable, "-c", _RUN, *args], cwd=cwd, env=env,
                          capture_output=True, text=True)
-    peak = [int(l.split()[1]) for l in res.stderr.splitlines() if l.startswith("PEAK_KB")]
-    message = next((l for l in res.stderr.splitlines() if l.startswith("posture:")), "")
+    peak = [int(line.split()[1]) for line in res.stderr.splitlines() if line.startswith("PEAK_KB")]
+    message = next((line for line in res.stderr.splitlines() if line.startswith("posture:")), "")
     return res.returncode, (peak[0] / 1024 if peak else float("nan")), message
 
 
@@ -77,7 +77,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         cases = [
-            ("replay: 1 GB, a header then NUL bytes", ["replay", str(sparse(t / "nul.csv", b"t_s,ax,ay,az,gx,gy,gz\n", GB))], 2),
+            ("replay: 1 GB, a header then NUL bytes",
+             ["replay", str(sparse(t / "nul.csv", b"t_s,ax,ay,az,gx,gy,gz\n", GB))], 2),
             ("replay: /dev/zero", ["replay", "/dev/zero"], 2),
             ("import: a 1 GB segment", ["import", str(sparse(t / "00000001.bin", b"", GB)), "--device", "B1",
                                         "--db", str(t / "db.sqlite")], 2),

@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     f = figures(args.hours, args.sleep_min)
     if args.json:
         print(json.dumps(f, indent=2))
-        ok = all(b["measured"]["realistic"]["days"] >= f["goals"][b["key"]] for b in f["builds"] if b["key"] in f["goals"])
+        ok = all(b["measured"]["realistic"]["days"] >= f["goals"][b["key"]]
+                 for b in f["builds"] if b["key"] in f["goals"])
     else:
         ok = _print(f)
     return 0 if ok else 1

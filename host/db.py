@@ -4,7 +4,8 @@ Besides the contract tables, `anchors(device_id, seq, boot, t_ms, wall)` keeps
 every TIME anchor (from the live TIME reply and from TIME records in the log),
 so walls can be rebuilt for a boot from its nearest anchor. Records are added
 once per (device_id, seq): syncing or importing twice adds nothing. One
-writer at a time: `Database.lock()` takes a lock file next to the database and refuses a second sync or import with a clear error. A record whose
+writer at a time: `Database.lock()` takes a lock file next to the database and refuses a
+second sync or import with a clear error. A record whose
 (device_id, seq) is already held by a different record (other boot, time or
 values) is never written over: it is left out and reported in `clashes`.
 
@@ -29,8 +30,8 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from firmware.log import VOLATILE_SEQ  # seqs from a clip whose drive was read-only
 from firmware.ticks import ticks_diff
-from host.records import Event, Minute, decode as decode_record
 from host.errors import PostureError
+from host.records import Event, Minute, decode as decode_record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS devices(device_id TEXT PRIMARY KEY, fw_version TEXT, first_seen REAL,
@@ -434,7 +435,6 @@ class Database:
     def _store(self, device_id: str, records: list[bytes], acked: int | None,
                anchors: list[tuple[int, int, int, float]]) -> tuple[int, int, set[int]]:
         c = self.conn
-        before = c.total_changes
         minutes = events = 0
         boots: set[int] = set()
         for seq, boot, t_ms, wall in anchors:

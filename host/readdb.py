@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
-from host.db import (BUSY_TIMEOUT, _READONLY_ROLLBACK, check_location, damaged, error_for,
-                     interrupted_write, problems)
+from host.db import _READONLY_ROLLBACK, BUSY_TIMEOUT, check_location, damaged, error_for, interrupted_write, problems
 from host.errors import PostureError
 
 SYNC_HINT = "plug in the clip and run `posture sync` (or try `posture demo`)"

@@ -15,8 +15,17 @@ from host import plots
 from host.errors import PostureError
 from host.suggest import plan_from_summary, training_plan
 from host.summary import MID_S, last_days, local_date, local_seconds, span_days, summarise
-from host.summary_view import (anchored_note, change_note, clip_lines, fmt_min, fmt_pct,
-                               fmt_response, goal_lines, overview_rows, period_label)
+from host.summary_view import (
+    anchored_note,
+    change_note,
+    clip_lines,
+    fmt_min,
+    fmt_pct,
+    fmt_response,
+    goal_lines,
+    overview_rows,
+    period_label,
+)
 
 REPORT_NAME = "posture-report.html"
 SLOUCH_MINUTE_S = 20  # a minute shows as slouched in the timeline from this many slouched seconds

@@ -214,7 +214,8 @@ def check_user_file(data: bytes) -> tuple[list[str], list[str]]:
             continue
         ok, message = fw_settings.validate(key, value)
         if not ok:
-            hint = "no such setting" if str(message).startswith("unknown") else "the clip will use the default: %s" % message
+            hint = ("no such setting" if str(message).startswith("unknown")
+                    else "the clip will use the default: %s" % message)
             warnings.append("kept %s (line %d), but %s" % (key, line, hint))
         elif key in ("POSTURE_HAPTIC_PIN", "POSTURE_BUTTON_PIN") and value in boards.I2C_PINS:
             warnings.append("kept %s = %s (line %d), but that is a pin of the IMU's I2C bus: the clip "

@@ -115,7 +115,7 @@ def _panel(ax, board_id):
                 % (" or ".join(cfg["imu"]), cfg["i2c"], cfg["imu_address"]), ha="center", fontsize=9)
     else:
         _box(ax, 6.6, 4.5, 3.0, 1.8, "#6a1b9a", "\nor ".join(cfg["imu"]) + "\nbreakout", size=8)
-        for i, (name, color) in enumerate(CABLE):
+        for i, (_name, color) in enumerate(CABLE):
             y0 = 5.4 - i * 0.12
             y1 = 5.2 - i * 0.12
             ax.plot([3.2, 4.5, 5.4, 6.6], [y0, y0, y1, y1], color=color, lw=2)

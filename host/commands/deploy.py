@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from host.commands import options
@@ -73,7 +72,8 @@ def report(plan: deploy.Plan, path: Path, dry_run: bool, circup: list[str] | Non
 
 def print_text(plan: deploy.Plan, path: Path, dry_run: bool, circup: list[str] | None) -> None:
     board = plan.board
-    print("%s: CircuitPython %s on %s (%s)" % (path, plan.info.version, board["name"], plan.info.board_id or "no board id"))
+    print("%s: CircuitPython %s on %s (%s)"
+          % (path, plan.info.version, board["name"], plan.info.board_id or "no board id"))
     print("  wiring: %s" % board["wiring"])
     if plan.fmt == "mpy":   # the .py fallback is the usual case: its reasons stay in --json
         print("  files: %s" % plan.fmt_note)

@@ -7,7 +7,6 @@ import json
 import sqlite3
 import sys
 from datetime import timedelta
-
 from typing import TYPE_CHECKING
 
 from host.commands import options

@@ -227,7 +227,8 @@ class Installation:
 
 # Modules evicted while the fakes are in: re-imported fresh so that they bind the fakes
 # (e.g. adafruit_lsm6ds does `from time import sleep` at import).
-_EVICT_PREFIXES = ("adafruit_", "firmware", "micropython", "neopixel", "code", "boot", "safemode", "circuitpython_typing")
+_EVICT_PREFIXES = ("adafruit_", "firmware", "micropython", "neopixel", "code", "boot", "safemode",
+                   "circuitpython_typing")
 
 
 def _evict(name: str) -> bool:
@@ -237,7 +238,7 @@ def _evict(name: str) -> bool:
 
 def fake_modules(board: Any, fake_time: bool = True, fake_os: bool = True) -> dict[str, types.ModuleType]:
     """Build the fake modules for `board` (a SimBoard), keyed by import name."""
-    from host.sim.fakes import alarm, analog, i2c, pins, serial, system, timemod, osenv
+    from host.sim.fakes import alarm, analog, i2c, osenv, pins, serial, system, timemod
 
     mods: dict[str, types.ModuleType] = {}
     mods.update(pins.make_modules(board))

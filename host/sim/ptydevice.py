@@ -95,10 +95,10 @@ class WearerFeed:
     """
 
     def __init__(self, recording: Any, log: Log, overrides: Overrides, samples_per_pass: int) -> None:
-        from firmware.protocol import live_from_detector
         from firmware.detector import PostureDetector
         from firmware.haptics import NullMotor, Player
         from firmware.monitor import Monitor
+        from firmware.protocol import live_from_detector
         from firmware.settings import load
 
         self.settings = load(overrides.getenv(lambda _k: None), lambda _msg: None)

@@ -21,11 +21,21 @@ from typing import Any, Sequence
 import numpy as np
 
 from host.sim import motion as m
-from host.sim.wearer_recording import Mount, Recording  # noqa: F401  (Mount: re-exported)
 from host.sim.scenario import (  # re-exported: tests and the detector's acceptance tests import from here
-    CALIBRATION_S, LABELS, LYING_POSES, NO_ALERT_LABELS, Segment, build, check_segments,
-    label_at, load_truth, make_day, quiet_windows, sustained_slouches,
+    CALIBRATION_S,
+    LABELS,
+    LYING_POSES,
+    NO_ALERT_LABELS,
+    Segment,
+    build,
+    check_segments,
+    label_at,
+    load_truth,
+    make_day,
+    quiet_windows,
+    sustained_slouches,
 )
+from host.sim.wearer_recording import Mount, Recording  # noqa: F401  (Mount: re-exported)
 
 __all__ = [
     "CALIBRATION_S", "LABELS", "LYING_POSES", "NO_ALERT_LABELS", "Mount", "Recording", "Segment",

@@ -74,12 +74,12 @@ def steps(*segments: tuple[float, float, float]) -> Callable[[float], tuple[floa
     """A pose from (start_s, flexion, lean) breakpoints with 1.5 s smooth transitions."""
     def pose(t: float) -> tuple[float, float]:
         flex, lean = segments[0][1], segments[0][2]
-        for start, f, l in segments[1:]:
+        for start, f, side in segments[1:]:
             if t >= start + 1.5:
-                flex, lean = f, l
+                flex, lean = f, side
             elif t > start:
                 k = 0.5 - 0.5 * math.cos(math.pi * (t - start) / 1.5)
-                flex, lean = flex + (f - flex) * k, lean + (l - lean) * k
+                flex, lean = flex + (f - flex) * k, lean + (side - lean) * k
                 break
             else:
                 break

@@ -219,7 +219,8 @@ def test_listing_check_finds_a_new_file(tmp_path: Path) -> None:
 
 def test_method_check_finds_a_method_that_is_gone() -> None:
     assert method_problems("`ImuSensor.read()` and `ticks.ticks_diff(a, b)`") == []
-    assert method_problems("the sensor's `ImuSensor.set_mode(on)`") == ["ImuSensor.set_mode(): ImuSensor has no set_mode"]
+    assert method_problems("the sensor's `ImuSensor.set_mode(on)`") == [
+        "ImuSensor.set_mode(): ImuSensor has no set_mode"]
     assert method_problems("`Nothing.here()`") != []
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from firmware import events as ev
 from firmware.settings import Settings
+
 from .helpers import ALERTS, kinds, run
 from .synth import samples, steps
 
@@ -201,8 +202,11 @@ def test_clip_put_back_the_same_way_recalibrates_and_alerts_once():
 
 def test_recalibration_that_never_finds_a_still_moment_keeps_the_old_one():
     pose = steps((0, 0, 0), (100, 25, 0))
-    fidget = lambda t: np.array([0.0, 0.0, 0.0]) if t < 40 or t > 110 else \
-        np.array([0.0, 0.0, 1.2 * math.sin(2 * math.pi * 1.7 * t)])   # restless while it tries
+    def fidget(t):   # restless while it tries
+        if t < 40 or t > 110:
+            return np.array([0.0, 0.0, 0.0])
+        return np.array([0.0, 0.0, 1.2 * math.sin(2 * math.pi * 1.7 * t)])
+
     from firmware.detector import PostureDetector
     from firmware.settings import Settings as S
     det_events = []
@@ -269,7 +273,8 @@ def _put_down(tilt, seconds=120, spin=0, mount_tilt=0):
         return tilt * u + 20 * math.sin(math.pi * u), 8 * math.sin(2 * math.pi * u)
 
     def shake(x):
-        return np.array([0.8 * math.sin(2 * math.pi * 2.1 * x), 0.5 * math.sin(2 * math.pi * 1.3 * x), 0.6 * math.sin(2 * math.pi * 2.7 * x)])
+        return np.array([0.8 * math.sin(2 * math.pi * 2.1 * x), 0.5 * math.sin(2 * math.pi * 1.3 * x),
+                         0.6 * math.sin(2 * math.pi * 2.7 * x)])
 
     held = list(samples(hand, 3, t0=t, breathing=0.0, extra_acc=shake, spin=spin, tilt=mount_tilt, seed=2))
     t = held[-1][0] + 1 / 26

@@ -89,7 +89,8 @@ def test_the_savings_are_real() -> None:
     ('"""module"""\nX = 1\n', "\nX = 1\n"),
     ('def f():\n    "doc"; return 2\n', "def f():\n    return 2\n"),
     ('x = "not a docstring"\n', 'x = "not a docstring"\n'),
-    ('def f():\n    x = 1\n    """a string after code stays"""\n', 'def f():\n    a = 1\n    """a string after code stays"""\n'),
+    ('def f():\n    x = 1\n    """a string after code stays"""\n',
+     'def f():\n    a = 1\n    """a string after code stays"""\n'),
     ('def g():\n    """é"""  # comment kept\n    return "é"\n', 'def g():\n      # comment kept\n    return "é"\n'),
 ])
 def test_docstring_forms(source: str, want: str) -> None:

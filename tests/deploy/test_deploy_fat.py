@@ -63,7 +63,8 @@ def test_upgrade_keeps_user_settings_and_removes_stale_modules(image: Path, proj
     assert ("remove", "firmware/retired.py") in [(op, p.lower()) for op, p in target.log]
     # only what changed was written: the flash is spared the rest
     assert sorted(p for op, p in target.log if op == "rename") == ["firmware/detector.py", integrity.MANIFEST]
-    assert set(fat.tree(image)) == set(expected.all_files(project)) | {"boot_out.txt", "settings.toml", integrity.MANIFEST}
+    assert set(fat.tree(image)) == (set(expected.all_files(project))
+                                    | {"boot_out.txt", "settings.toml", integrity.MANIFEST})
     fat.fsck(image)
 
 

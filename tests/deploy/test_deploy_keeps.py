@@ -126,7 +126,8 @@ def test_every_byte_of_the_users_settings_toml_is_kept(data: bytes, installed_dr
     deploy.apply(plan, target)
     assert (drive / "settings.toml").read_bytes() == data
     after, want = tree(drive), {**tree(installed_drive), "settings.toml": data}
-    assert after == want, sorted(k for k in set(after) | set(want) if after.get(k) != want.get(k))  # nothing else changed
+    # nothing else changed
+    assert after == want, sorted(k for k in set(after) | set(want) if after.get(k) != want.get(k))
 
 
 def test_latin1_multiline_tables_and_comments_survive_a_deploy(drive_dir: Path) -> None:

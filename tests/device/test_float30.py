@@ -11,9 +11,9 @@ import struct
 import pytest
 
 import mpy_scenario
-from float30 import F30, math30, r30, round_state
 from firmware import activity, detector, orientation
 from firmware.ticks import TICKS_PERIOD
+from float30 import F30, math30, r30, round_state
 from mpy_samples import wearer_day
 
 HOURS = 1.0

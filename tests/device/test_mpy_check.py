@@ -86,6 +86,7 @@ def test_lint_flags_importing_a_private_const(tmp_path):
 def test_private_const_import_really_fails_under_micropython(tmp_path):
     """The lint rule above guards against a real MicroPython behaviour."""
     import pytest
+
     from mpyrun import MicroPythonError, run_mpy
 
     pkg = tmp_path / "pk"

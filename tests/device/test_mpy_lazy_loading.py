@@ -55,7 +55,8 @@ print('SYNC', 'firmware.logreader' in sys.modules, usb.data.out.count(b'\nR '), 
 
 def test_protocol_and_log_reader_load_only_when_a_host_talks():
     out = run_mpy(SCRIPT, copies=["firmware"])
-    lines = {line.split()[0]: line.split(" ", 1)[1] for line in out.splitlines() if line[:4] in ("IDLE", "HELL", "SYNC")}
+    lines = {line.split()[0]: line.split(" ", 1)[1] for line in out.splitlines()
+             if line[:4] in ("IDLE", "HELL", "SYNC")}
     assert lines["IDLE"] == "False False True 0"           # a silent channel: nothing loaded, nothing sent
     assert lines["HELLO"].startswith("True False HELLO id=LAZY1 fw=9 proto=1 boot=")
     assert lines["SYNC"] == "True 1 True"                  # the one minute record, then END

@@ -9,7 +9,6 @@ MicroPython with the firmware's own Log and Reader; vibrations are the motor's o
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 

@@ -2,8 +2,7 @@
 
 import random
 
-from firmware import settings as fw_settings
-from firmware import ticks as fw_ticks
+from firmware import settings as fw_settings, ticks as fw_ticks
 from mpyrun import run_mpy
 
 PERIOD = 1 << 29
@@ -88,7 +87,7 @@ def _settings_lines(s):
 SETTINGS_SCRIPT = """
 import firmware.settings as s
 SETTING_VALUES = %r
-""" 
+"""
 
 
 def test_settings_validate_identically():

@@ -13,8 +13,8 @@ import pytest
 
 import mpy_scenario
 from firmware.ticks import TICKS_PERIOD
-from mpyrun import run_mpy
 from mpy_samples import wearer_day
+from mpyrun import run_mpy
 
 HERE = Path(__file__).resolve().parent
 HOURS = 1.5

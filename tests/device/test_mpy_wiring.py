@@ -33,7 +33,8 @@ size = 0
 for name in names:
     size += os.stat('/log/' + name)[6]
 st = objs['state']
-print('RESULT remounted=%%d cdc=%%d motor_on=%%d resets=%%d feeds=%%d samples=%%d elapsed_ms=%%d log_files=%%d log_bytes=%%d' %% (
+print(('RESULT remounted=%%d cdc=%%d motor_on=%%d resets=%%d feeds=%%d samples=%%d elapsed_ms=%%d '
+       'log_files=%%d log_bytes=%%d') %% (
     st['remounted'], st['usb_cdc_enabled'], st['motor_on'], st['resets'], objs['watchdog'].feeds,
     objs['recording'].samples, objs['clock'].elapsed_ms, len(names), size))
 for line in out:

@@ -462,7 +462,8 @@ def test_counts_are_said_in_the_singular_for_one(tmp_path: Path, capsys: pytest.
 
     seg = tmp_path / "log" / "00000001.bin"
     seg.parent.mkdir()
-    seg.write_bytes(record.encode_time(0, 1, 0, START) + record.encode_minute(1, 1, (60000, 60, 50, 5, 5, 0, 100, 200, 0)))
+    seg.write_bytes(record.encode_time(0, 1, 0, START)
+                    + record.encode_minute(1, 1, (60000, 60, 50, 5, 5, 0, 100, 200, 0)))
     rc, out, _err = cli(["import", str(seg), "--device", "CLIP1", "--db", str(tmp_path / "db")], capsys)
     assert rc == 0 and "1 new minute," in out and "0 new events" in out, out
     assert "from 1 file for" in out
@@ -495,10 +496,10 @@ def test_an_imported_drive_and_a_later_sync_are_the_same_clip(tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     """The real boot.py/code.py on the simulated board: its drive imported, then the clip synced
     over its data channel. One clip in the database, every record once."""
-    from host.sim.bridge import PtyBridge
-    from host.transport import Transport
-    from host.sync import sync
     from host.db import Database
+    from host.sim.bridge import PtyBridge
+    from host.sync import sync
+    from host.transport import Transport
 
     from .helpers import device, recording
 

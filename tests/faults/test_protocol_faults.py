@@ -77,7 +77,7 @@ def _int_rows() -> list[tuple]:
 
 @pytest.mark.parametrize("row", _int_rows(), ids=lambda r: r[0])
 def test_set_is_range_checked_at_both_ends_for_every_number(tmp_path: Path, row: tuple) -> None:
-    key, attr, default, low, high = row[0], row[1], row[3], row[4], row[5]
+    key, attr, low, high = row[0], row[1], row[4], row[5]
     clip = make_clip(tmp_path)
     for bad in (low - 1, high + 1, -(1 << 40), 1 << 40, "%d.5" % low, "x%d" % low):
         before = clip.state()

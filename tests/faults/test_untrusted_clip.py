@@ -231,8 +231,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from host.db import Database  # noqa: E402
 from host.errors import PostureError  # noqa: E402
-from host.sync import sync  # noqa: E402
 from host.sim.stubs import ScriptedSerial  # noqa: E402
+from host.sync import sync  # noqa: E402
 from host.transport import Transport  # noqa: E402
 
 GOOD = records(40)
@@ -249,7 +249,7 @@ _PART = st.one_of(
     st.sampled_from(GOOD).map(lambda r: frame("R " + r.hex())),
     st.sampled_from(GOOD).map(lambda r: b"R " + r.hex().encode() + b"*FFFF\n"),
     st.builds(lambda r, i: frame("R " + r.hex()[:i]), st.sampled_from(GOOD), st.integers(0, 40)),
-    st.builds(lambda c, l: frame("END %d %d" % (c, l)), st.integers(-3, 10_000), st.integers(-3, 1 << 33)),
+    st.builds(lambda c, n: frame("END %d %d" % (c, n)), st.integers(-3, 10_000), st.integers(-3, 1 << 33)),
     st.builds(lambda s: frame("OK ACK %d" % s), st.integers(-3, 100)),
     st.sampled_from([frame("ERR range no"), frame("L 5 100 20 slouch"), b"\n", b"\r\n"]),
     st.binary(max_size=80),

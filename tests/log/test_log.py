@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from firmware import events, record
+from firmware.log import LEAN
 from helpers import expected, feed, fields_of, open_log, random_items, read_all
 from memfs import MemFS, PowerCut
-from firmware.log import LEAN
 
 
 def test_round_trip_and_reopen() -> None:

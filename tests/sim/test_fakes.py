@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from host.sim.circuitpython import (TICKS_PERIOD, SimBoard, SimClock, SimulationEnd, WatchDogReset, install)
+from host.sim.circuitpython import TICKS_PERIOD, SimBoard, SimClock, SimulationEnd, WatchDogReset, install
 from host.sim.fakes.osenv import getenv_from_text, settings_toml
 from host.sim.lsm6ds_emulator import LSM6DSEmulator
 
@@ -68,9 +68,10 @@ def test_install_restores_sys_modules_exactly_and_driver_binds_fake_sleep():
     board = SimBoard(clock)
     LSM6DSEmulator(Constant(), "LSM6DSOX", clock).attach(board.i2c_bus)
     with install(board) as inst:
+        import time
+
         import adafruit_lsm6ds
         import board as board_mod
-        import time
 
         assert time is not real_time and time.sleep == clock.sleep
         assert adafruit_lsm6ds.sleep == clock.sleep           # `from time import sleep` got the fake

@@ -6,12 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from host.sim import motion as m
-from host.sim.wearer import (ACCEL_NOISE, GYRO_NOISE, MAX_TILT_DEG, Mount, build, make_mount,
-                             render)
+from host.sim.wearer import ACCEL_NOISE, GYRO_NOISE, MAX_TILT_DEG, Mount, build, make_mount, render
 
 G = 9.80665
 DT_RATE = 26.0

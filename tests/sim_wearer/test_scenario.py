@@ -8,8 +8,18 @@ import json
 import numpy as np
 import pytest
 
-from host.sim.wearer import (CALIBRATION_S, LABELS, NO_ALERT_LABELS, build, label_at, load_truth,
-                             make_day, quiet_windows, render, sustained_slouches)
+from host.sim.wearer import (
+    CALIBRATION_S,
+    LABELS,
+    NO_ALERT_LABELS,
+    build,
+    label_at,
+    load_truth,
+    make_day,
+    quiet_windows,
+    render,
+    sustained_slouches,
+)
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +28,7 @@ def days():
 
 
 def test_day_starts_with_still_upright_calibration_and_covers_the_timeline(days):
-    for seed, segs in days.items():
+    for segs in days.values():
         first = segs[0]
         assert first.label == "upright" and first.params.get("calibration")
         assert first.start_s == 0.0 and first.duration_s >= CALIBRATION_S

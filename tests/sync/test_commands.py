@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from firmware import events
 from host.cli import main
 from host.logfile import read_records

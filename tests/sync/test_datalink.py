@@ -1,4 +1,5 @@
-"""firmware/datalink.py: the log and protocol wired to the real detector; nothing from the wire reaches files or code."""
+"""firmware/datalink.py: the log and protocol wired to the real detector; nothing from the wire
+reaches files or code."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
 from fakechannel import FakeChannel
 from firmware import datalink
 from firmware.detector import PostureDetector

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from firmware import events, record
 from host.cli import main
 from host.db import Database

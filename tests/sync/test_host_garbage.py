@@ -6,18 +6,16 @@ import os
 import random
 import tempfile
 
+from hypothesis import given, settings, strategies as st
+
 from firmware import events, record
 from firmware.protocol import frame
 from host.db import Database
 from host.errors import PostureError
 from host.sim.ptydevice import PtyDevice, prefill
-from host.sync import sync
 from host.sim.stubs import ScriptedSerial
+from host.sync import sync
 from host.transport import Transport
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-
 
 GOOD = record.encode_minute(0, 1, (60000, 60, 50, 5, 5, 0, 100, 200, 0)).hex()
 BODIES = st.sampled_from([

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from host.cli import main
 from host.sim import scenario
 from host.sim.ptydevice import PtyDevice

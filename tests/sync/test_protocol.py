@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 
+from hypothesis import given, settings, strategies as st
+
 from fakechannel import FakeChannel
 from firmware import events, record
 from firmware.log import Log
 from firmware.overrides import Overrides
 from firmware.protocol import MAX_LINE, Protocol, frame, unframe
 from firmware.storage import Storage
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def make(tmp: str, records: int = 50, **kw: object) -> tuple[Protocol, FakeChannel, Log]:

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from host.db import Database
 from host.errors import PostureError
 from host.sim.ptydevice import PtyDevice, prefill

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from firmware import record
 from firmware.protocol import frame
 from host.client import parse_record
