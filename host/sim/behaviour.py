@@ -116,6 +116,20 @@ class Wearer:
         return self.habit
 
 
+def render_chunk(piece: list[Segment], seeds: list[int], mount: wr.Mount, traits: dict[str, float],
+                 accel_bias: np.ndarray, gyro_bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sample times and (n, 6) accel and gyro of a piece of the day. Sensor noise is the
+    renderer's figure; the biases are the clip's, the same every day."""
+    rng = np.random.default_rng(seeds)
+    rec = wr.render(piece, rate_hz=RATE_HZ, mount=mount, noise=False, seed=int(rng.integers(1 << 30)),
+                    wearer=traits)
+    n = len(rec.t_s)
+    data = np.empty((n, 6))
+    data[:, :3] = rec.accel + accel_bias + rng.normal(0.0, wr.ACCEL_NOISE, (n, 3))
+    data[:, 3:] = rec.gyro + gyro_bias + rng.normal(0.0, wr.GYRO_NOISE, (n, 3))
+    return rec.t_s, data
+
+
 def no_lying(segments: list[Segment]) -> list[Segment]:
     """The lie-downs (lie_down transition, lying, get_up transition) as one walk."""
     out: list[Segment] = []
@@ -155,7 +169,6 @@ class LiveDay:
         self.day_end_s = script[-1].end_s if script else 0.0
         self.segments = script + scenario.build(evening(), start_s=self.day_end_s)
         self.mount = wr.make_mount(mount, wearer.seed * 1000 + day)
-        self.noise = np.random.default_rng([wearer.seed, 34, day])
         self.buzzes = 0            # slouch alerts and reminders the motor played
         self.answered = 0          # ... that the wearer sat up for
         self.missed = 0            # ... that the wearer missed
@@ -164,7 +177,6 @@ class LiveDay:
         self._sit_up_at: float | None = None
         self._buzz_at = 0.0
         self._slouch: Segment | None = None   # the slouch segment being rendered, if any
-        self._chunks = 0
 
     # -- the clip's motor
     def buzz(self, t_s: float, pattern: Any) -> None:
@@ -184,34 +196,38 @@ class LiveDay:
             self._buzz_at = t_s
 
     # -- rendering
-    def _render(self, first: int, last: int) -> Any:
+    def _piece(self, first: int, last: int) -> list[Segment]:
+        """Segments first..last with the end of the one before (the ramp into them) and the
+        start of the one after (a transition's target), starting on the sample grid."""
         segs = self.segments
         piece = []
-        start = grid_up(segs[first].start_s)
         if first > 0:
             prev = segs[first - 1]
             c0 = grid_up(max(prev.start_s, segs[first].start_s - CONTEXT_S))
             if c0 < prev.end_s - 1e-6:
                 piece.append(prev._replace(start_s=c0))
-                start = c0
         if not piece:
-            piece.append(segs[first]._replace(start_s=start))
+            piece.append(segs[first]._replace(start_s=grid_up(segs[first].start_s)))
             piece += segs[first + 1:last + 1]
         else:
             piece += segs[first:last + 1]
         if last + 1 < len(segs):
             nxt = segs[last + 1]
             piece.append(nxt._replace(end_s=min(nxt.end_s, nxt.start_s + LOOKAHEAD_S)))
-        self._chunks += 1
-        rec = wr.render(piece, rate_hz=RATE_HZ, mount=self.mount, noise=False,
-                        seed=self.wearer.seed * 100000 + self.day * 1000 + self._chunks,
-                        wearer=self.wearer.traits)
-        n = len(rec.t_s)
-        accel = rec.accel + self.wearer.accel_bias + self.noise.normal(0.0, wr.ACCEL_NOISE, (n, 3))
-        gyro = rec.gyro + self.wearer.gyro_bias + self.noise.normal(0.0, wr.GYRO_NOISE, (n, 3))
-        return rec.t_s, accel, gyro
+        return piece
+
+    def _job(self, first: int, last: int) -> tuple[Any, ...]:
+        """render_chunk's arguments; the seeds depend only on where the chunk starts and
+        whether it follows a sit-up."""
+        w = self.wearer
+        key = int(round(self.segments[first].start_s * 1000))
+        after_cut = bool(self.segments[first].params.get("answered"))
+        seeds = [w.seed, 36, self.day, key, int(after_cut)]
+        return (self._piece(first, last), seeds, self.mount, w.traits, w.accel_bias, w.gyro_bias)
 
     def samples(self) -> Iterator[tuple[float, float, float, float, float, float, float]]:
+        """The day's samples, chunk by chunk; a chunk that follows a slouch cut short starts
+        with the sit-up (its ramp is the renderer's, from the slouched pose)."""
         segs = self.segments
         i = 0
         while i < len(segs):
@@ -219,12 +235,12 @@ class LiveDay:
             while j < len(segs) - 1 and segs[j].label != "slouch":
                 j += 1
             self._slouch = segs[j] if segs[j].label == "slouch" else None
-            t, accel, gyro = self._render(i, j)
+            t, data = render_chunk(*self._job(i, j))
             lo, hi = segs[i].start_s - 1e-6, segs[j].end_s - 1e-6
             k0, k1 = int(np.searchsorted(t, lo)), int(np.searchsorted(t, hi))
             cut = False
-            a, g = accel[k0:k1].T.tolist(), gyro[k0:k1].T.tolist()
-            for row in zip(t[k0:k1].tolist(), a[0], a[1], a[2], g[0], g[1], g[2]):
+            cols = data[k0:k1].T.tolist()
+            for row in zip(t[k0:k1].tolist(), *cols):
                 up = self._sit_up_at
                 if up is not None and row[0] >= up - 1e-6:
                     cut = True
@@ -244,8 +260,6 @@ class LiveDay:
                 self.responses.append(up - self._buzz_at)
                 if self.on_answer is not None:
                     self.on_answer(self._buzz_at, up)
-                if up >= self.day_end_s:       # (cannot happen: slouches end with the day)
-                    self.day_end_s = up
             i = j + 1
         self._slouch = None
 
