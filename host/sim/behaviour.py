@@ -136,11 +136,13 @@ def no_lying(segments: list[Segment]) -> list[Segment]:
     i = 0
     while i < len(segments):
         s = segments[i]
-        if (s.label == "transition" and s.params.get("kind") == "lie_down" and i + 2 < len(segments)
-                and segments[i + 1].label == "lying"):
-            end = segments[i + 2].end_s
-            out.append(Segment("walking", s.start_s, end, {"step_hz": 1.8, "vert_acc": 2.4, "flex": 2.0}))
-            i += 3
+        if s.label == "transition" and s.params.get("kind") == "lie_down":
+            k = i + 1           # the lying and the getting up (the day may end before either)
+            while k < len(segments) and (segments[k].label == "lying" or segments[k].params.get("kind") == "get_up"):
+                k += 1
+            out.append(Segment("walking", s.start_s, segments[k - 1].end_s,
+                               {"step_hz": 1.8, "vert_acc": 2.4, "flex": 2.0}))
+            i = k
             continue
         out.append(s)
         i += 1
