@@ -49,8 +49,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from firmware.haptics import SLOUCH_ALERT, SLOUCH_REMINDER
-from host.sim import scenario
-from host.sim import wearer as wr
+from host.sim import scenario, wearer as wr
 from host.sim.scenario import Segment
 
 RATE_HZ = 26.0              # the clip samples at its 26 Hz data rate (firmware/sensor.py)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from analytics.daybuilder import Clip, make_db, wall_at
 from firmware import events as ev
 from host import plan as pl
 from host.goals import Goal
 from host.summary import EventRow, day_span, episodes, summarise
-from analytics.daybuilder import Clip, make_db, wall_at
 
 NINE = wall_at(None, 2026, 3, 2, 9, 0)
 
