@@ -123,13 +123,10 @@ class DemoClip:
 
         self.monitor = Monitor(detector, player, clock=self.clock, log=log,
                                pollers=[proto, modes], on_event=on_event, health=health)
-        if hasattr(modes, "start"):            # the wiring of firmware/wiring.py main()
-            modes.start(self.monitor, detector)
-        else:
-            modes.emit = self.monitor.emit
-            modes.next = detector.on_minute
-            detector.on_minute = modes.minute
-            modes.update()
+        modes.emit = self.monitor.emit         # as firmware/wiring.py main() wires them
+        modes.next = detector.on_minute
+        detector.on_minute = modes.minute
+        modes.update()
         if on_buzz is not None:
             motor.on_play = lambda pattern: on_buzz(self.t_s, pattern)
 
