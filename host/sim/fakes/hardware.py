@@ -86,6 +86,9 @@ class SimBoard:
         self.next_run_mode: object = None
         self.reset_reason = "POWER_ON"
         self.shared_i2c: object | None = None
+        # deep sleep (host/sim/fakes/alarm.py): what ended the last one, ("time", ms) or
+        # (pin name, level), None after a reset or power-on; sleep_memory survives a deep sleep
+        self.wake_alarm: tuple[str, object] | None = None
         self.busio_i2c_class: Any = None
         self.watchdog: Any = None  # set by fakes.system
         self.drive: Any = None  # the DriveMap, set by fakes.osenv
