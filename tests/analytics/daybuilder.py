@@ -12,14 +12,20 @@ Events follow the clip's rules in firmware/detector.py in simplified form: an ep
 alerts once `delay_s` have passed, reminds every `remind_s`; a break is reminded
 after each `break_min` of sitting and taken after 45 s away from a sitting of at
 least 5 minutes. The test states the expected figures itself; this only writes data.
+
+The constructed days several test files share live here too (DAY, the hand-checked day of
+test_summary.py, and the contrasting days of test_suggest.py), so that no test module is
+imported by another as a library.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from firmware import events as ev
+from host.summary import local_midnight
 
 SCHEMA = """
 CREATE TABLE devices(device_id TEXT PRIMARY KEY, fw_version TEXT, first_seen REAL, last_sync REAL);
@@ -131,3 +137,43 @@ class Clip:
             "INSERT INTO minutes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (self.device, self.seq, self.boot, self._t0 + t_s * 1000, self._wall(t_s), m["worn"],
              m["upright"], m["slouch"], m["moving"], m["lying"], mean, m["peak"], m["alerts"]))
+
+
+# ---- days shared by several test files -----------------------------------------------------
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# 2026-03-02 from 09:00 Berlin time (UTC+1). Cumulative seconds in the comments.
+DAY = [
+    ("upright", 1200),  # 1200
+    ("slouch", 90),     # 1290  alert at 30 s, sits up 60 s later
+    ("upright", 600),   # 1890
+    ("slouch", 20),     # 1910  brief: no alert
+    ("upright", 1200),  # 3110  50 min seated at 3000 s: break reminder (a=50)
+    ("walk", 300),      # 3410  45 s away: break taken (a=51)
+    ("upright", 1800),  # 5210
+    ("slouch", 300),    # 5510  alert at 30 s, reminders at 150 s and 270 s, up 270 s after the alert
+    ("off", 1800),      # 7310  45 s away: break taken (a=35)
+    ("upright", 1200),  # 8510
+    ("fidget", 60),     # 8570
+    ("lie", 610),       # 9180  45 s away: break taken (a=21); 153 whole minutes
+]
+
+
+def day_bounds(d: date, tz=BERLIN):
+    return local_midnight(d, tz), local_midnight(date.fromordinal(d.toordinal() + 1), tz)
+
+
+# The contrasting days of test_suggest.py (the report tests use them too).
+def rep(n, *segments):
+    return [s for _ in range(n) for s in segments]
+
+
+GOOD = rep(4, ("upright", 2400), ("slouch", 20), ("upright", 300), ("walk", 300))
+AFTERNOON = rep(3, ("upright", 2700), ("walk", 900)) + rep(
+    4, *rep(28, ("upright", 60), ("slouch", 25)), ("walk", 900))
+ALL_DAY = rep(7, *rep(28, ("upright", 60), ("slouch", 25)), ("walk", 900))
+LONG_SITTING = [("upright", 9000), ("walk", 600), ("upright", 3000)]
+SLOW = rep(4, ("upright", 1500), ("slouch", 150), ("upright", 600), ("walk", 300))
+MANY = rep(4, *rep(8, ("upright", 200), ("slouch", 40)), ("walk", 300))
+LITTLE = [("upright", 1800)]
+

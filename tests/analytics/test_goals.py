@@ -17,8 +17,7 @@ from host.db import Database
 from host.goals import Goal, progress, read_goal, streaks
 from host.summary import day_span, summarise
 
-from .daybuilder import Clip, make_db, wall_at
-from .test_summary import DAY
+from .daybuilder import DAY, Clip, make_db, wall_at
 
 # 3 h seated, 10 % slouched in 30 s episodes (upright share 90 %), alerts answered at once
 MET_DAY = [("upright", 270), ("slouch", 30)] * 36

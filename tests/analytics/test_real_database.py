@@ -9,8 +9,7 @@ from host.cli import main
 from host.db import Database
 from host.summary import summarise
 
-from .daybuilder import Clip, make_db, wall_at
-from .test_summary import BERLIN, DAY, day_bounds
+from .daybuilder import BERLIN, DAY, Clip, day_bounds, make_db, wall_at
 
 
 def test_records_through_host_db_give_the_same_summary(tmp_path):

@@ -21,8 +21,7 @@ from host.sim import scenario
 from host.sim.wearer import render
 from host.summary import summarise
 
-from .daybuilder import wall_at
-from .test_summary import BERLIN, day_bounds
+from .daybuilder import BERLIN, day_bounds, wall_at
 
 SCRIPT = [
     ("upright", 60, {"flex": 0.0, "calibration": True}),

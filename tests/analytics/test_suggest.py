@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,24 +12,9 @@ from firmware import settings as fw_settings
 from host.cli import main
 from host.suggest import load_library, suggest
 
-from .daybuilder import Clip, make_db, wall_at
+from .daybuilder import AFTERNOON, ALL_DAY, BERLIN, GOOD, LITTLE, LONG_SITTING, MANY, SLOW, Clip, make_db, wall_at
 
-BERLIN = ZoneInfo("Europe/Berlin")
 SEED = sorted(Path("/work/shared/seeds").glob("000_*.txt"))
-
-
-def rep(n, *segments):
-    return [s for _ in range(n) for s in segments]
-
-
-GOOD = rep(4, ("upright", 2400), ("slouch", 20), ("upright", 300), ("walk", 300))
-AFTERNOON = rep(3, ("upright", 2700), ("walk", 900)) + rep(
-    4, *rep(28, ("upright", 60), ("slouch", 25)), ("walk", 900))
-ALL_DAY = rep(7, *rep(28, ("upright", 60), ("slouch", 25)), ("walk", 900))
-LONG_SITTING = [("upright", 9000), ("walk", 600), ("upright", 3000)]
-SLOW = rep(4, ("upright", 1500), ("slouch", 150), ("upright", 600), ("walk", 300))
-MANY = rep(4, *rep(8, ("upright", 200), ("slouch", 40)), ("walk", 300))
-LITTLE = [("upright", 1800)]
 
 
 def plan_for(script, days=1):

@@ -7,37 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from host.summary import local_midnight, summarise
+from host.summary import summarise
 
-from .daybuilder import Clip, make_db, wall_at
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-# 2026-03-02 from 09:00 Berlin time (UTC+1). Cumulative seconds in the comments.
-DAY = [
-    ("upright", 1200),  # 1200
-    ("slouch", 90),     # 1290  alert at 30 s, sits up 60 s later
-    ("upright", 600),   # 1890
-    ("slouch", 20),     # 1910  brief: no alert
-    ("upright", 1200),  # 3110  50 min seated at 3000 s: break reminder (a=50)
-    ("walk", 300),      # 3410  45 s away: break taken (a=51)
-    ("upright", 1800),  # 5210
-    ("slouch", 300),    # 5510  alert at 30 s, reminders at 150 s and 270 s, up 270 s after the alert
-    ("off", 1800),      # 7310  45 s away: break taken (a=35)
-    ("upright", 1200),  # 8510
-    ("fidget", 60),     # 8570
-    ("lie", 610),       # 9180  45 s away: break taken (a=21); 153 whole minutes
-]
+from .daybuilder import BERLIN, DAY, Clip, day_bounds, make_db, wall_at
 
 
 def one_day(tz=BERLIN):
     conn = make_db()
     Clip(conn).session(wall_at(tz, 2026, 3, 2, 9, 0), DAY)
     return conn
-
-
-def day_bounds(d: date, tz=BERLIN):
-    return local_midnight(d, tz), local_midnight(date.fromordinal(d.toordinal() + 1), tz)
 
 
 def test_constructed_day_headline_figures():

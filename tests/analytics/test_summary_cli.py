@@ -7,8 +7,7 @@ import sqlite3
 
 from host.cli import main
 
-from .daybuilder import Clip, make_db, wall_at
-from .test_summary import DAY
+from .daybuilder import DAY, Clip, make_db, wall_at
 
 
 def build(tmp_path, sessions):

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.daybuilder import Clip, make_db, wall_at
-from analytics.test_suggest import LONG_SITTING, SLOW
-from analytics.test_summary import DAY
+from analytics.daybuilder import AFTERNOON, DAY, GOOD, LONG_SITTING, SLOW, Clip, make_db, wall_at
 from host import plots
 from host.report import build_html, write_report
-from report.test_report import run_browser
+
+from .browser import run_browser
 
 WIDTHS = (1280, 390)
 
@@ -164,8 +163,6 @@ WRAPPER = """<!DOCTYPE html><html><body style="margin:0">
 
 @pytest.fixture(scope="module")
 def week_page(tmp_path_factory):
-    from analytics.test_suggest import AFTERNOON, GOOD
-
     tmp = tmp_path_factory.mktemp("glance")
     conn = make_db(str(tmp / "w.db"))
     clip = Clip(conn)

@@ -3,38 +3,20 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from analytics.daybuilder import Clip, make_db, wall_at
-from analytics.test_suggest import AFTERNOON, GOOD, SLOW
-from analytics.test_summary import DAY
+from analytics.daybuilder import AFTERNOON, DAY, GOOD, SLOW, Clip, make_db, wall_at
 from host.cli import main
 from host.errors import PostureError
 from host.report import write_report
 from host.suggest import load_library
 
+from .browser import run_browser
+
 SLOUCH_RGB, UPRIGHT_RGB = (0xE6, 0x55, 0x0D), (0x2C, 0xA2, 0x5F)
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail("Debian's chromium is not installed: run `make setup-browser` (make test does)")
-
-
-def run_browser(tmp: Path, page: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--proxy-server=127.0.0.1:9",  # any network fetch would fail: the page must not need one
-            "--user-data-dir=%s" % (tmp / "profile"), *extra, page.as_uri()]
-    return subprocess.run(args, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
