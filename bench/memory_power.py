@@ -196,8 +196,8 @@ def _print(f: dict) -> None:
                  "within" if h["sync_peak"] <= budget else "OVER"))
     for form, q in f["qstr"].items():
         print("    .%-3s qstr table at the end (harness included): %d names in %d pools, %s (pools double as names"
-              " are added: a few more names can cost a new pool)" % (form, q.get("n_qstr", -1),
-                                                                      q.get("n_pool", -1), kb(q.get("n_total_bytes", 0))))
+              " are added: a few more names can cost a new pool)"
+              % (form, q.get("n_qstr", -1), q.get("n_pool", -1), kb(q.get("n_total_bytes", 0))))
     h = f["heap"]["mpy"]
     print("  the log's segment table (one entry per 8 KB flash segment; %d at the end of the day): a full one"
           " (%d segments, weeks unsynced) holds %s more, not reached in a day"
@@ -236,11 +236,9 @@ def _print(f: dict) -> None:
     for m in p["imu_modes"]:
         print("    IMU accel %s Hz%s, gyro %s Hz: %.2f%% of the time at %.4f mA"
               % (m["accel_hz"], " low-power" if m["accel_low_power"] else "", m["gyro_hz"], 100 * m["share"], m["ma"]))
-    for name, b in p["boards"].items():
-        print("    %-24s CPU %.2f ms a sample (duty %.1f%%), MCU %.2f mA, total %.2f mA: %.0f h a charge,"
-              " %.1f days of 8-hour wear on 400 mAh"
-              % (name, b["active_ms_per_sample"], 100 * b["cpu_duty"], b["mcu_ma"], b["total_ma"],
-                 b["hours_per_charge"], b["wear_days_per_charge"]))
+    # days per charge for each build come from bench/power.py alone (every current cited, the
+    # realistic day and continuous wear): one model, one set of figures
+    print("    days per 400 mAh charge for each build: see bench/power.py")
     print("  wall time: day made in %.1f s, MicroPython runs (side by side) %.1f s"
           % (f["wall_s"]["make_day"], f["wall_s"]["micropython_runs"]))
 
