@@ -101,7 +101,8 @@ def _print(f: dict) -> bool:
     if days.get("feather_sense_no_sleep", 0) > days.get("feather_sense", 0):
         print("  note: with the only published nRF52840 deep-sleep figure (issue 5318, a time alarm on"
               " CircuitPython 7) the Feather Sense lasts longer awake on the desk (%.1f days) than asleep"
-              " (%.1f days); measure the board's pin-alarm deep sleep, or set POSTURE_SLEEP_MIN = 0 on it"
+              " (%.1f days), so the clip's default there is POSTURE_SLEEP_MIN = 0 (firmware/boards.py)"
+              " until someone measures the board's pin-alarm deep sleep"
               % (days["feather_sense_no_sleep"], days["feather_sense"]))
     return ok
 
