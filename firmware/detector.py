@@ -19,8 +19,8 @@ import math
 from micropython import const
 
 from firmware import events as ev
-from firmware.activity import ActivityTracker
-from firmware.orientation import Frame, TiltFilter
+from firmware.activity import LYING_TILT_DEG, MOVE_GYRO_RMS, MOVE_MAG_STD, MOVE_STEP_DEG, ActivityTracker
+from firmware.orientation import FACE_OUT_LIMIT, Frame, TiltFilter
 from firmware.ticks import ticks_add, ticks_diff
 
 NO_EVENTS = ()                  # returned between seconds (no allocation)
@@ -39,6 +39,9 @@ _GAP_MS = const(5000)            # a longer silence restarts the window timing
 _GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
 _REWEAR_OFF_S = const(60)        # off the body this long: take a new frame when it is worn again
 GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
+REWEAR_SAME_COS = 0.985         # cos(10 deg): a re-wear moment this close to where the clip went still
+# (breathing and a settle in bed move it 1-3 degrees) is the same pose: the clip was never handled
+_LYING_COS = math.cos(LYING_TILT_DEG / _DEG)    # tilt from the upright at which the activity is LYING
 
 
 def _d10(deg):
@@ -82,6 +85,10 @@ class PostureDetector:
         self._rewear = False
         self._rw_n = 0
         self._rw_x = self._rw_y = self._rw_z = 0.0
+        # where gravity was (unit, clip axes) when the clip went off the body, and whether a
+        # large move (the clip handled) has been seen since: see _rewear_second
+        self._off_x = self._off_y = self._off_z = 0.0
+        self._rw_moved = False
         self._minute_reset()
         self.apply_settings(settings)
 
@@ -278,8 +285,13 @@ class PostureDetector:
         else:
             self._still_s = 0
         if act == ev.ACT_OFF_BODY:
+            if self._off_s == 0:
+                self._off_x, self._off_y, self._off_z = gx, gy, gz
+                self._rw_moved = False
             self._off_s += 1
         else:
+            if gyro_rms >= MOVE_GYRO_RMS or mag_std >= MOVE_MAG_STD or step_deg >= MOVE_STEP_DEG:
+                self._rw_moved = True       # handled (a pick-up, a reach, getting up, steps)
             if self._off_s >= _REWEAR_OFF_S:
                 # Worn again after time off the body, perhaps clipped on at another angle:
                 # take a new frame at the next still moment (see _rewear_second). Until
@@ -333,7 +345,35 @@ class PostureDetector:
             self._rw_n = 0
             self._rw_x = self._rw_y = self._rw_z = 0.0
             return False
-        ez = old.up[2]
+        # Was it really taken off and put back on? Gravity alone cannot say: a wearer lying
+        # still on one side and a clip turned on the back within the back's plane are both a
+        # turn about the clip's face-out axis, and a side lier can be so still that breathing
+        # barely turns the clip (it reads as off the body after 20 s). What else is known is
+        # the clip's history. A real re-wear follows a pick-up: the clip was handled (a large
+        # move) and sits at another angle than where it lay (a desk is not a back). A still
+        # lier's clip never moved: it is where it went still, give or take a breath and a
+        # settle (1-3 degrees). So the old frame stays (the re-wear is dropped) when neither
+        # a large move was seen since the clip went still nor gravity is now more than
+        # 10 degrees from where it was then.
+        ux, uy, uz = self._off_x, self._off_y, self._off_z
+        if not self._rw_moved and cx * ux + cy * uy + cz * uz > REWEAR_SAME_COS * g:
+            self._rewear = False
+            self._rw_n = 0
+            self._rw_x = self._rw_y = self._rw_z = 0.0
+            return False
+        # A lier may also roll over or shift while "off the body" (a large move) and lie still
+        # again: the new pose is again a turn about the face-out axis. A clip that went still
+        # with its face out (as on a body) and reading LYING against the old frame was most
+        # likely on a lying wearer, so while the moment still reads LYING against the old
+        # frame nothing is taken; the first still moment that does not (sitting up) is. A desk
+        # leaves the clip face up or down, so a real re-wear from a desk, however turned on
+        # the back (even reading LYING against the old frame), is taken at once.
+        ex, ey, ez = old.up
+        if (-FACE_OUT_LIMIT <= uz <= FACE_OUT_LIMIT and ux * ex + uy * ey + uz * ez <= _LYING_COS
+                and cx * ex + cy * ey + cz * ez <= _LYING_COS * g):
+            self._rw_n = 0
+            self._rw_x = self._rw_y = self._rw_z = 0.0
+            return False
         if cz > ez * g:
             # the face rose: keep its old elevation, take only the turn within it
             h = math.sqrt(cx * cx + cy * cy)

@@ -127,3 +127,13 @@ def test_hard_days_near_the_thresholds(tmp_path, capsys, seed, mount, rate, stil
         if a == "off_body":
             assert scenario.label_at(segments, t) in ("off_body", "transition"), \
                 f"off_body at {t:.0f} s during {scenario.label_at(segments, t)}"
+
+
+def test_a_still_side_lier_is_not_taken_for_a_re_wear(tmp_path, capsys):
+    """make_day(8, 7011) (the demo engineer's day): around 10,560-11,400 s the wearer lies still
+    on one side and the clip reads as off the body (breathing barely turns it there). A re-wear
+    frame taken from that lying pose made upright sitting read as a slouch for the rest of the
+    day (110 reminders, 66 during upright sitting). The clip never moved: keep the old frame."""
+    segments, events = replay_day(tmp_path, capsys, 7011, "rotated", 8, 26)
+    assert any(s.label == "lying" and s.start_s < 11400 and s.end_s > 10560 for s in segments)
+    check_alerts(segments, events, DELAY_S + 15)

@@ -369,3 +369,59 @@ def test_walking_ends_a_slouch_and_never_alerts(walk_flex, slouch_s):
     assert [e for e in buzz if e[0] >= t_walk] == []
     assert len(buzz) == (1 if slouch_s > 30 + 3.5 else 0)
     assert kinds(r, ev.SLOUCH_START)[-1][0] < t_walk     # walking bent forward starts none
+
+
+# ----- a still side lier is not a re-wear (demo engineer's finding: make_day(8, 7011)) -----
+
+def _still_side_lier():
+    """Sits upright 60 s, lies down on the left side so still that the clip reads as off the
+    body (the breathing barely turns it), settles by 2 degrees after 200 s and lies on,
+    breathing a little deeper, for 120 s; then sits up upright, slouches at +300 s for 100 s."""
+    sit = list(samples(steps((0, 0, 0)), 60, seed=1))
+    t_lie = sit[-1][0] + 1 / 26
+    lie = list(samples(steps((t_lie, 0, 0), (t_lie, 5, 85)), 200, t0=t_lie, breathing=0.05, seed=2))
+    t = lie[-1][0] + 1 / 26
+    lie2 = list(samples(steps((t, 5, 85), (t, 5, 87)), 120, t0=t, breathing=0.4, seed=3))
+    t_up = lie2[-1][0] + 1 / 26
+    pose = steps((t_up, 5, 87), (t_up, 0, 0), (t_up + 300, 25, 0), (t_up + 400, 0, 0))
+    up = list(samples(pose, 460, t0=t_up, seed=4))
+    return run(sit + lie + lie2 + up), t_lie, t_up
+
+
+def test_a_still_side_lier_taken_off_body_keeps_the_upright_frame():
+    r, t_lie, t_up = _still_side_lier()
+    acts = kinds(r, ev.ACTIVITY)
+    off = [e[0] for e in acts if e[2] == ev.ACT_OFF_BODY and e[0] > t_lie]
+    assert off and off[0] < t_up - 60, "the scene needs the lier taken off the body for over 60 s"
+    # gravity cannot tell lying on the side from the clip turned on the back; the clip never
+    # moved, so no new frame is taken from the lying pose
+    assert [e for e in kinds(r, ev.CALIBRATED) if t_lie < e[0] < t_up] == []
+    # upright after getting up reads as seated and upright: no episode, no buzz
+    seated = [e[0] for e in acts if e[2] == ev.ACT_SEATED and e[0] > t_up]
+    assert seated and seated[0] < t_up + 10, acts
+    assert [e for e in acts if t_up + 10 < e[0] < t_up + 300] == []
+    assert [e for e in kinds(r, ev.SLOUCH_START, *ALERTS) if t_up < e[0] < t_up + 300] == []
+    # and the next real slouch still alerts, on time
+    alert_in_window(r, t_up + 300)
+
+
+def test_a_still_side_lier_who_rolls_over_gets_no_frame_from_the_other_side():
+    """As above, but while read as off the body the lier rolls onto the other side (a large
+    move, as a pick-up is) and lies on there: still no frame from a lying pose; sitting up
+    upright reads upright and a later slouch alerts."""
+    sit = list(samples(steps((0, 0, 0)), 60, seed=1))
+    t_lie = sit[-1][0] + 1 / 26
+    lie = list(samples(steps((t_lie, 0, 0), (t_lie, 5, 85)), 200, t0=t_lie, breathing=0.05, seed=2))
+    t = lie[-1][0] + 1 / 26
+    roll = list(samples(steps((t, 5, 85), (t, 5, -85)), 120, t0=t, breathing=0.4, seed=3))
+    t_up = roll[-1][0] + 1 / 26
+    pose = steps((t_up, 5, -85), (t_up, 0, 0), (t_up + 300, 25, 0), (t_up + 400, 0, 0))
+    r = run(sit + lie + roll + list(samples(pose, 460, t0=t_up, seed=4)))
+    acts = kinds(r, ev.ACTIVITY)
+    off = [e[0] for e in acts if e[2] == ev.ACT_OFF_BODY and e[0] > t_lie]
+    assert off and off[0] < t_up - 60, acts
+    assert [e for e in kinds(r, ev.CALIBRATED) if t_lie < e[0] < t_up] == []
+    assert [e for e in kinds(r, ev.SLOUCH_START, *ALERTS) if t_up < e[0] < t_up + 300] == []
+    seated = [e[0] for e in acts if e[2] == ev.ACT_SEATED and e[0] > t_up]
+    assert seated and seated[0] < t_up + 10, acts
+    alert_in_window(r, t_up + 300)
