@@ -25,7 +25,8 @@ MODE = "mode"                   # 16 new mode (MODE_*)                   why (MO
 SNOOZE = "snooze"               # 17 minutes muted (0: snooze ended)     1 by a long press, 0 it ran out
 BATTERY = "battery"             # 18 cell millivolts                     charge percent (0-100)
 BATTERY_LOW = "battery_low"     # 19 charge percent                      cell millivolts
-SLEEP = "sleep"                 # 20 1 going to sleep, 0 woken          asleep: minutes off the body; woken: 1 by the day's timer, 0 picked up
+SLEEP = "sleep"                 # 20 1 going to sleep, 0 woken          asleep: minutes off the body;
+#                                                                         woken: 1 by the day's timer, 0 picked up
 
 # The one-byte code of each kind in the binary log. Written out, never derived from an
 # order: an old log must stay readable by a new host (tests/log pins these bytes).

@@ -127,7 +127,7 @@ def finish_swap(os_module, open_fn, say=print, root="/"):
         if not complete:
             say("posture: a deploy was cut before it was ready; run `posture deploy` again")
             return False
-        for word, rel, size in _entries(open_fn, staged):  # second pass: swap
+        for word, rel, _sz in _entries(open_fn, staged):  # second pass: swap
             path = root + rel
             if word == "file" and _size(os_module, path + TMP) >= 0:
                 if _size(os_module, path) >= 0:

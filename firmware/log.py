@@ -15,8 +15,7 @@ import struct
 
 from micropython import const
 
-from firmware import events
-from firmware import record as rec
+from firmware import events, record as rec
 from firmware.storage import EROFS, errno_of
 
 VOLATILE_SEQ = const(0x800000)

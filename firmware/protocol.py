@@ -13,9 +13,7 @@ from binascii import hexlify
 
 from micropython import const
 
-from firmware import events as ev
-from firmware import record as rec
-from firmware import settings as settings_mod
+from firmware import events as ev, record as rec, settings as settings_mod
 from firmware.crc import crc16
 from firmware.ticks import ticks_add, ticks_diff
 

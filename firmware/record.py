@@ -66,8 +66,10 @@ def encode_event(seq, boot, event):
     t_ms &= TICKS_MASK
     if -32768 <= b <= 32767:
         if -32768 <= a <= 32767:
-            return _seal(struct.pack("<HBHIBhh", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (_T_EVENT_A16 << 29) | t_ms, code, a, b))
-        return _seal(struct.pack("<HBHIBih", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (_T_EVENT_AB16 << 29) | t_ms, code, a, b))
+            return _seal(struct.pack("<HBHIBhh", seq & 0xFFFF, (seq >> 16) & 0xFF, boot,
+                                     (_T_EVENT_A16 << 29) | t_ms, code, a, b))
+        return _seal(struct.pack("<HBHIBih", seq & 0xFFFF, (seq >> 16) & 0xFF, boot,
+                                 (_T_EVENT_AB16 << 29) | t_ms, code, a, b))
     return _seal(struct.pack("<HBHIBii", seq & 0xFFFF, (seq >> 16) & 0xFF, boot, (T_EVENT << 29) | t_ms, code, a, b))
 
 

@@ -83,7 +83,7 @@ def validate(key, value):
     row = _BY_KEY.get(key)
     if row is None:
         return False, "unknown setting " + key
-    kind, default, low, high = row[2], row[3], row[4], row[5]
+    kind, low, high = row[2], row[4], row[5]
     if kind == INT:
         if isinstance(value, str):
             text = value.strip()

@@ -16,7 +16,9 @@ HELP = {
     "POSTURE_IMU": "IMU chip; auto tries each known chip",
     "POSTURE_IMU_ADDRESS": "I2C address of the IMU (0x6A, or 0x6B with SA0 high)",
     "POSTURE_BUTTON_PIN": "Board pin of the calibrate button (empty: the board's default, if any)",
-    "POSTURE_SLEEP_MIN": "Minutes off the body (on battery) before the clip sleeps until picked up (0: never; unset, the Feather nRF52840 Sense never sleeps: its deep sleep costs more than staying awake)",
+    "POSTURE_SLEEP_MIN": "Minutes off the body (on battery) before the clip sleeps until picked up "
+                         "(0: never; unset, the Feather nRF52840 Sense never sleeps: its deep sleep "
+                         "costs more than staying awake)",
     "POSTURE_WAKE_PIN": "Board pin wired to the IMU's INT1 for waking from sleep (empty: the board's own, if any)",
     "POSTURE_MODE": "Training vibrates for slouches and breaks; tracking records them silently "
                    "(it still vibrates for errors and a low battery)",

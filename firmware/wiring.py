@@ -6,8 +6,8 @@ imports no hardware at module level and runs unchanged on the simulated device.
 
 from firmware import VERSION, boards, events as ev, resets
 from firmware.detector import PostureDetector
-from firmware.health import Health
 from firmware.haptics import ERROR as ERROR_PATTERN, DigitalMotor, Drv2605Motor, NullMotor, Player, PwmMotor
+from firmware.health import Health
 from firmware.modes import Modes
 from firmware.monitor import Monitor
 from firmware.sensor import ImuSensor
@@ -294,7 +294,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
         pollers.append(desk)
     battery = None
     if getattr(board, settings.battery_pin or "VOLTAGE_MONITOR", None) is not None:
-        from firmware import battery as battery_mod   # loaded only on a board with a battery pin
+        from firmware import battery as battery_mod  # loaded only on a board with a battery pin
         battery = battery_mod.make(board, settings, health, player, clock.ticks_ms(), say)
         if battery is not None:
             pollers.append(battery)
@@ -313,7 +313,8 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
                     ev.BATTERY_LOW):
             say("posture: %s %s" % (kind, ev.describe(event)))
         elif kind == ev.ERROR and event[2] == ev.ERR_SENSOR_MISSING:
-            say("posture: no real data from the IMU (%s); retrying. Check its cable" % (ev.FAULT_NAMES[event[3]] or "no answer"))
+            say("posture: no real data from the IMU (%s); retrying. Check its cable"
+                % (ev.FAULT_NAMES[event[3]] or "no answer"))
 
     monitor = Monitor(detector, player, sensor=sensor, clock=clock, log=log, pollers=pollers,
                       watchdog=watchdog, on_event=on_event, health=health)

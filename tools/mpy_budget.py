@@ -257,7 +257,7 @@ def write_backlog(directory: Path, days: int) -> int:
 
     rng = random.Random(days)
     n = 0
-    for day in range(days):
+    for _day in range(days):
         log = Log(Storage(str(directory), os, open), skip_kinds=LEAN)
         log.event((0, events.BOOT, log.boot, 0))
         log.event((9000, events.CALIBRATED, 19, 130))

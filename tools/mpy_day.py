@@ -30,8 +30,9 @@ import struct
 import sys
 import time
 
-import mpy_board
 import mpy_day_params as P
+
+import mpy_board
 
 ticks_us = time.ticks_us        # the real clock, kept before the simulated time module goes in
 ticks_diff_us = time.ticks_diff
@@ -97,15 +98,16 @@ def say(_text):
 
 
 def _setup():
+    import os
+
     from adafruit_lsm6ds.lsm6dsox import LSM6DSOX
+
     from firmware import datalink
     from firmware.detector import PostureDetector
     from firmware.haptics import Player
     from firmware.monitor import Monitor
     from firmware.sensor import ImuSensor
     from firmware.settings import load
-
-    import os
     store = datalink.open_storage(os, open)
     overrides = datalink.overrides_for(store)
     getenv = overrides.getenv(lambda _k: None) if overrides is not None else (lambda _k: None)
@@ -132,11 +134,12 @@ def step():
     phase = st["phase"]
     if phase == 0:
         st["baseline"] = live
-        from firmware import wiring  # noqa: F401  (what code.py imports: the board's modules)
         from adafruit_lsm6ds.lsm6dsox import LSM6DSOX  # noqa: F401
+
         # wiring.main loads the start-up modules and drops them once the clip runs; the names
         # they interned stay in MicroPython's qstr table all day, so they are loaded here too
         import firmware
+        from firmware import wiring  # noqa: F401  (what code.py imports: the board's modules)
         for name in START_ONLY:
             __import__("firmware." + name)
             sys.modules.pop("firmware." + name, None)
@@ -299,6 +302,7 @@ def _finish():
     st["sync_modules"] = sorted(m for m in sys.modules if m.startswith(("firmware", "adafruit")))
     st["log_next_seq"] = objs["log"].next_seq if objs["log"] is not None else 0
     import json
+
     import micropython
     micropython.qstr_info()   # one line, read by measure_day: the interned-name table at the end
     print("RESULT " + json.dumps(st))

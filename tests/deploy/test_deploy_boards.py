@@ -10,7 +10,7 @@ from firmware import boards, settings
 KEYS = {"board_id", "name", "known", "i2c", "i2c_buses", "imu", "imu_address", "imu_onboard",
         "haptic", "motor_pin", "button_pin", "wiring"}
 # keys only some boards have (read with cfg.get): power and installing
-OPTIONAL = {"wake_pin", "off_pins", "slow_mhz", "bootloader", "circuitpython_name"}
+OPTIONAL = {"wake_pin", "off_pins", "slow_mhz", "bootloader", "circuitpython_name", "sleep_min"}
 IMU_WORDS = next(row for row in settings.SPEC if row[0] == "POSTURE_IMU")[4]
 HAPTIC_WORDS = next(row for row in settings.SPEC if row[0] == "POSTURE_HAPTIC")[4]
 
@@ -27,6 +27,8 @@ def test_every_board_and_the_fallback_have_every_key_with_valid_words() -> None:
         assert isinstance(cfg["motor_pin"], str) and cfg["motor_pin"]
         assert cfg["button_pin"] is None or isinstance(cfg["button_pin"], str)
         assert cfg["board_id"] == board_id
+        # a board's own sleep default must be a value POSTURE_SLEEP_MIN accepts
+        assert "sleep_min" not in cfg or settings.validate("POSTURE_SLEEP_MIN", cfg["sleep_min"])[0]
 
 
 def test_the_two_supported_boards() -> None:
