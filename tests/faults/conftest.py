@@ -5,6 +5,7 @@ README's table of faults tried: a test's parametrized runs, or what it reports t
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
     terminalreporter.write_sep("-", "fault cases run (passed)")
     for name in sorted(_RUNS):
         terminalreporter.write_line("%7d  %s" % (_CASES.get(name) or _RUNS[name], name))
+
+
+@pytest.fixture(scope="module")
+def day_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A day's log folder as the simulated clip writes it (test_host_faults.py,
+    test_sync_power_cut.py)."""
+    from host.sim.ptydevice import prefill
+
+    from .helpers import START
+
+    root = tmp_path_factory.mktemp("day")
+    prefill(str(root / "log"), 1, start_unix=START)
+    return root / "log"
 
 
 # The chaos tier's hypothesis profile (tests/faults/test_chaos.py): derandomized under CI so a

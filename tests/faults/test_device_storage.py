@@ -10,55 +10,23 @@ import random
 import pytest
 
 from firmware import events, record
-from firmware.haptics import SLOUCH_ALERT
 from firmware.log import VOLATILE_SEQ
-from firmware.protocol import frame, unframe
 from host.logfile import read_records
 
-from .helpers import SLOUCH_START_S, device, events as console_events, recording
+from .helpers import (
+    SLOUCH_START_S,
+    TWO_SLOUCH_DAY,
+    alert_pattern_played,
+    device,
+    events as console_events,
+    recording,
+    sync_all,
+    talk,
+)
 
-DAY = [("upright", 25), ("slouch", 60, {"flex": 30}), ("upright", 60), ("slouch", 60, {"flex": 30}),
-       ("upright", 200)]
 # for the half-hour runs: the wearer must last as long as the run (past its end the simulated
 # chip would repeat one sample, which the clip rightly takes for a frozen sensor: firmware/sensor.py)
-LONG_DAY = DAY + [("upright", 30 * 60)]
-
-
-def talk(dev, body: str, seconds: float = 1.0) -> list[str]:
-    dev.board.data.take_output()
-    dev.board.data.feed(frame(body))
-    dev.run_for(seconds)
-    lines = dev.board.data.take_output().split(b"\n")[:-1]
-    bodies = [unframe(line) for line in lines]
-    assert all(b is not None for b in bodies), lines
-    return [b for b in bodies if b is not None]
-
-
-def sync_all(dev) -> list[tuple]:
-    """Every record the clip serves, decoded (SYNC from 0, chunk after chunk)."""
-    out: list[tuple] = []
-    start = 0
-    for _ in range(50):
-        lines = talk(dev, "SYNC %d 500" % start, seconds=3)
-        recs = [record.decode(bytes.fromhex(line[2:])) for line in lines if line.startswith("R ")]
-        out += recs
-        end = [line for line in lines if line.startswith("END ")]
-        assert end, lines
-        if not recs:
-            return out
-        start = recs[-1][1] + 1
-    raise AssertionError("SYNC never ended")
-
-
-def alert_pattern_played(dev) -> int:
-    """How many times the motor played the slouch alert's on-off-on pattern."""
-    spans = dev.vibrations()
-    count = 0
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
-        if (abs((e1 - s1) - SLOUCH_ALERT[0]) <= 40 and abs((s2 - e1) - SLOUCH_ALERT[1]) <= 40
-                and abs((e2 - s2) - SLOUCH_ALERT[2]) <= 40):
-            count += 1
-    return count
+LONG_DAY = TWO_SLOUCH_DAY + [("upright", 30 * 60)]
 
 
 def log_files(dev) -> dict[str, bytes]:
@@ -69,7 +37,7 @@ def log_files(dev) -> dict[str, bytes]:
 
 
 def test_a_read_only_drive_keeps_alerting_and_serves_records_from_ram() -> None:
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.board.pin("BUTTON").drive(lambda t_ms: t_ms > 3000)   # held through boot.py: drive stays the laptop's
         dev.run_for(SLOUCH_START_S + 60 + 60 + 60 + 30)
         assert dev.board.readonly and dev.crashes == []
@@ -101,7 +69,7 @@ def test_a_full_drive_keeps_alerting_and_says_so() -> None:
 
 
 def test_a_power_cut_keeps_every_flushed_record_and_the_numbering_goes_on() -> None:
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.run_for(SLOUCH_START_S + 60 + 60 + 30)
         flushed = []
         for name, data in log_files(dev).items():
@@ -124,7 +92,7 @@ def test_a_power_cut_keeps_every_flushed_record_and_the_numbering_goes_on() -> N
 
 
 def test_sensor_faults_reach_the_log() -> None:
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.run_for(20)
         dev.imu.vanish()
         dev.run_for(4)
@@ -139,7 +107,7 @@ def test_sensor_faults_reach_the_log() -> None:
 @pytest.mark.parametrize("seed", range(4))
 def test_power_cuts_at_random_moments_of_a_day(seed: int, cases) -> None:
     rng = random.Random(seed)
-    with device(recording(DAY, seed=seed)) as dev:
+    with device(recording(TWO_SLOUCH_DAY, seed=seed)) as dev:
         on_flash: dict[int, tuple] = {}
         for _ in range(4):
             dev.run_for(rng.uniform(20, 120))
@@ -180,7 +148,7 @@ def test_two_read_only_boots_in_a_row_both_reach_the_database(tmp_path) -> None:
     from host.db import Database
 
     db = Database(tmp_path / "db.sqlite")
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.board.pin("BUTTON").drive(False)          # held: the laptop keeps the drive at each boot
         served = []
         for _ in range(2):
@@ -200,7 +168,7 @@ def test_two_read_only_boots_in_a_row_both_reach_the_database(tmp_path) -> None:
 
 
 def test_a_drive_full_at_start_is_called_full_not_read_only() -> None:
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.run_for(3)
         for name in ("state0.bin", "state1.bin"):   # the next start must create a state file...
             path = os.path.join(dev.fs_dir, "log", name)

@@ -20,35 +20,7 @@ from host.cli import main
 from host.sim.ptydevice import prefill
 
 from .evilclip import EvilClip, Honest, records
-
-START = 1_760_000_000
-
-
-@pytest.fixture(scope="module")
-def day_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("day")
-    prefill(str(root / "log"), 1, start_unix=START)
-    return root / "log"
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    rc = main(args)
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err and "Traceback" not in cap.out
-    return rc, cap.out, cap.err
-
-
-def table(db: Path) -> list[tuple]:
-    if not db.exists():
-        return []
-    conn = sqlite3.connect(db)
-    try:
-        return (conn.execute("SELECT 'm', seq, boot, t_ms, worn_s, slouch_s FROM minutes").fetchall()
-                + conn.execute("SELECT 'e', seq, boot, t_ms, kind, a FROM events").fetchall())
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
+from .helpers import START, cli, table
 
 
 def segments(log_dir: Path) -> list[Path]:

@@ -15,8 +15,7 @@ from host.commands.live import parse_live
 from host.sim.fakes.analog import Cell, attach
 
 from .chaos import status_fields, talk
-from .helpers import device, events, recording
-from .test_device_storage import sync_all
+from .helpers import device, events, recording, sync_all
 
 ALERT_MS = 30000   # POSTURE_SLOUCH_DELAY_S default
 FEATHER = {"board_id": "feather_bluefruit_sense", "variant": "LSM6DS3TRC"}

@@ -223,8 +223,7 @@ def _overrides_file(dev) -> bytes | None:
 
 
 def test_a_set_that_would_disable_the_clip_is_refused_and_changes_nothing(cases) -> None:  # type: ignore[no-untyped-def]
-    from .helpers import device, first, recording
-    from .test_device_storage import talk
+    from .helpers import device, first, recording, talk
 
     # upright through the SETs and the restart (about 40 s), then a slouch the clip must catch
     with device(recording([("upright", 60), ("slouch", 60, {"flex": 30}), ("upright", 20)])) as dev:
@@ -263,8 +262,7 @@ def test_an_override_that_slipped_through_is_dropped_at_start_and_the_clip_alert
     from firmware import events, record
     from firmware.haptics import ERROR
 
-    from .helpers import device, first, recording
-    from .test_device_storage import alert_pattern_played, sync_all, talk
+    from .helpers import alert_pattern_played, device, first, recording, sync_all, talk
 
     with device(recording([("upright", 25), ("slouch", 60, {"flex": 30}), ("upright", 20)])) as dev:
         (Path(dev.fs_dir) / "log").mkdir()

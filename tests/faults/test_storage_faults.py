@@ -162,7 +162,7 @@ def test_a_flash_that_stays_full_never_stops_the_alerts(tmp_path: Path, referenc
 def test_the_flash_filling_up_at_every_byte_of_a_batch(tmp_path: Path, cases) -> None:
     """The drive runs out k bytes into an append (for every k), stays full for a few batches,
     then has room again: after a restart every record is on the flash exactly once, in order."""
-    from .test_log_power_cuts import LOG_KW, Tracker, contents, workload
+    from .powercuts import LOG_KW, Tracker, contents, workload
 
     probe = CutFS()
     probe_dir = tmp_path / "probe"

@@ -12,7 +12,7 @@ import pytest
 from firmware import events
 from host.sim.ptydevice import PtyDevice
 
-from .test_host_faults import cli, day_log, table  # noqa: F401  (day_log is a fixture)
+from .helpers import cli, table
 
 
 def _log_more(dev: PtyDevice, n: int, t0: int) -> None:
@@ -75,10 +75,9 @@ def _named_bound(command: str, lines: list[str]) -> int:
 
 @pytest.mark.parametrize("command", ["TIME 1760000000", "HELLO", "STATUS", "CALIBRATE"])
 def test_no_seq_a_reply_named_is_handed_out_again_after_a_power_cut(command: str) -> None:
-    from .helpers import SLOUCH_START_S, device, recording
-    from .test_device_storage import DAY, sync_all, talk
+    from .helpers import SLOUCH_START_S, TWO_SLOUCH_DAY, device, recording, sync_all, talk
 
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.run_for(SLOUCH_START_S + 90)        # calibrated, one slouch: its records wait in RAM
         bound = _named_bound(command, talk(dev, command))
         dev.power_cut()                          # within the flush interval
@@ -99,11 +98,10 @@ def test_a_sync_cut_after_time_then_a_power_cut_loses_no_record(tmp_path: Path) 
     from firmware import record
     from host.db import Database
 
-    from .helpers import SLOUCH_START_S, device, recording
-    from .test_device_storage import DAY, sync_all, talk
+    from .helpers import SLOUCH_START_S, TWO_SLOUCH_DAY, device, recording, sync_all, talk
 
     db = Database(tmp_path / "db.sqlite")
-    with device(recording(DAY)) as dev:
+    with device(recording(TWO_SLOUCH_DAY)) as dev:
         dev.run_for(SLOUCH_START_S - 5)          # calibrated (that batch is on the flash)
         reply = [line for line in talk(dev, "TIME 1760000000") if line.startswith("TIME ")][0]
         f = dict(w.split("=") for w in reply.split()[1:])
