@@ -19,7 +19,7 @@ import math
 from micropython import const
 
 from firmware import events as ev
-from firmware.activity import LYING_TILT_DEG, MOVE_GYRO_RMS, MOVE_MAG_STD, MOVE_STEP_DEG, ActivityTracker
+from firmware.activity import MOVE_GYRO_RMS, MOVE_MAG_STD, MOVE_STEP_DEG, ActivityTracker
 from firmware.orientation import FACE_OUT_LIMIT, Frame, TiltFilter
 from firmware.ticks import ticks_add, ticks_diff
 
@@ -39,9 +39,6 @@ _GAP_MS = const(5000)            # a longer silence restarts the window timing
 _GYRO_IDLE_S = const(10)         # seconds of stillness after which the gyro may sleep
 _REWEAR_OFF_S = const(60)        # off the body this long: take a new frame when it is worn again
 GYRO_WAKE_DEG = 3.0             # a per-second turn this large wakes the gyro (breathing stays below)
-REWEAR_SAME_COS = 0.985         # cos(10 deg): a re-wear moment this close to where the clip went still
-# (breathing and a settle in bed move it 1-3 degrees) is the same pose: the clip was never handled
-_LYING_COS = math.cos(LYING_TILT_DEG / _DEG)    # tilt from the upright at which the activity is LYING
 
 
 def _d10(deg):
@@ -355,8 +352,9 @@ class PostureDetector:
         # settle (1-3 degrees). So the old frame stays (the re-wear is dropped) when neither
         # a large move was seen since the clip went still nor gravity is now more than
         # 10 degrees from where it was then.
+        # (0.985 = cos 10 degrees; 0.5 below = cos 60 degrees, activity.LYING_TILT_DEG.)
         ux, uy, uz = self._off_x, self._off_y, self._off_z
-        if not self._rw_moved and cx * ux + cy * uy + cz * uz > REWEAR_SAME_COS * g:
+        if not self._rw_moved and cx * ux + cy * uy + cz * uz > 0.985 * g:
             self._rewear = False
             self._rw_n = 0
             self._rw_x = self._rw_y = self._rw_z = 0.0
@@ -369,8 +367,8 @@ class PostureDetector:
         # leaves the clip face up or down, so a real re-wear from a desk, however turned on
         # the back (even reading LYING against the old frame), is taken at once.
         ex, ey, ez = old.up
-        if (-FACE_OUT_LIMIT <= uz <= FACE_OUT_LIMIT and ux * ex + uy * ey + uz * ez <= _LYING_COS
-                and cx * ex + cy * ey + cz * ez <= _LYING_COS * g):
+        if (-FACE_OUT_LIMIT <= uz <= FACE_OUT_LIMIT and ux * ex + uy * ey + uz * ez <= 0.5
+                and cx * ex + cy * ey + cz * ez <= 0.5 * g):
             self._rw_n = 0
             self._rw_x = self._rw_y = self._rw_z = 0.0
             return False
