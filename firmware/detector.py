@@ -84,7 +84,9 @@ class PostureDetector:
         self._rw_x = self._rw_y = self._rw_z = 0.0
         # where gravity was (unit, clip axes) when the clip went off the body, and whether a
         # large move (the clip handled) has been seen since: see _rewear_second
-        self._off_x = self._off_y = self._off_z = 0.0
+        # where gravity pointed when the clip went still, in 1/10000 of a unit vector: small ints,
+        # so holding it costs no heap (a float is an object on some ports)
+        self._off_x = self._off_y = self._off_z = 0
         self._rw_moved = False
         self._minute_reset()
         self.apply_settings(settings)
@@ -283,7 +285,7 @@ class PostureDetector:
             self._still_s = 0
         if act == ev.ACT_OFF_BODY:
             if self._off_s == 0:
-                self._off_x, self._off_y, self._off_z = gx, gy, gz
+                self._off_x, self._off_y, self._off_z = int(gx * 10000), int(gy * 10000), int(gz * 10000)
                 self._rw_moved = False
             self._off_s += 1
         else:
@@ -353,7 +355,7 @@ class PostureDetector:
         # a large move was seen since the clip went still nor gravity is now more than
         # 10 degrees from where it was then.
         # (0.985 = cos 10 degrees; 0.5 below = cos 60 degrees, activity.LYING_TILT_DEG.)
-        ux, uy, uz = self._off_x, self._off_y, self._off_z
+        ux, uy, uz = self._off_x * 0.0001, self._off_y * 0.0001, self._off_z * 0.0001
         if not self._rw_moved and cx * ux + cy * uy + cz * uz > 0.985 * g:
             self._rewear = False
             self._rw_n = 0
