@@ -322,30 +322,9 @@ def count_ops(path: Path, skip_s: float = 600.0, seconds: float = 120.0) -> floa
     """CPython bytecode instructions per Monitor.step() over `seconds` after `skip_s` of warm-up."""
     import struct
 
-    import mpy_board
+    from mpy_power import cpython_stack
 
-    clock = mpy_board.Clock(0)
-    saved = sys.modules.get("time")
-    sys.modules["time"] = mpy_board.TimeModule(clock)  # type: ignore[assignment]
-    try:
-        for name in [m for m in sys.modules if m.startswith("adafruit_lsm6ds")]:
-            del sys.modules[name]
-        from adafruit_lsm6ds.lsm6dsox import LSM6DSOX
-    finally:
-        if saved is not None:
-            sys.modules["time"] = saved
-    from firmware.detector import PostureDetector
-    from firmware.haptics import Player
-    from firmware.monitor import Monitor
-    from firmware.sensor import ImuSensor
-    from firmware.settings import Settings
-
-    settings = Settings()
-    chip = mpy_board.LSM6DSRegisters(clock)
-    i2c = mpy_board.FakeI2C(chip)
-    sensor = ImuSensor(lambda: LSM6DSOX(i2c, 0x6A), clock)
-    mon = Monitor(PostureDetector(settings), Player(mpy_board.CountingMotor(clock), settings.haptic_strength),
-                  sensor=sensor, clock=clock)
+    clock, chip, _i2c, _motor, mon = cpython_stack()
     record = struct.Struct("<Iffffff")
     data = path.read_bytes()
     skip = int(skip_s * RATE_HZ)

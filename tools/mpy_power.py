@@ -261,11 +261,9 @@ def day_figures(build: dict[str, Any], scale: float = 1.0) -> dict[str, Any]:
     return out
 
 
-def measure_cost(path: Any, seconds: float = 120.0, skip_s: float = 600.0) -> dict[str, Any]:
-    """Per-sample cost of the board stack on a recorded wearer (CPython bytecode operations per
-    Monitor.step(), driver included: mean and largest), the gyro's on-share, the motor's
-    average current and the I2C time per sample, from one run over the whole recording."""
-    import struct
+def cpython_stack() -> tuple[Any, Any, Any, Any, Any]:
+    """The board's stack under CPython on tools/mpy_board's clock and register file (the real
+    driver, ImuSensor, PostureDetector, Player, Monitor): (clock, chip, i2c, motor, monitor)."""
     import sys
 
     import mpy_board
@@ -292,6 +290,17 @@ def measure_cost(path: Any, seconds: float = 120.0, skip_s: float = 600.0) -> di
     motor = mpy_board.CountingMotor(clock)
     sensor = ImuSensor(lambda: LSM6DSOX(i2c, 0x6A), clock)
     mon = Monitor(PostureDetector(settings), Player(motor, settings.haptic_strength), sensor=sensor, clock=clock)
+    return clock, chip, i2c, motor, mon
+
+
+def measure_cost(path: Any, seconds: float = 120.0, skip_s: float = 600.0) -> dict[str, Any]:
+    """Per-sample cost of the board stack on a recorded wearer (CPython bytecode operations per
+    Monitor.step(), driver included: mean and largest), the gyro's on-share, the motor's
+    average current and the I2C time per sample, from one run over the whole recording."""
+    import struct
+    import sys
+
+    clock, chip, i2c, motor, mon = cpython_stack()
     record = struct.Struct("<Iffffff")
     data = path.read_bytes()
     n = len(data) // record.size

@@ -82,10 +82,20 @@ class Recording:
         return min(max(i, 0), len(self.t_s) - 1)
 
     def at(self, t_ms: float) -> tuple[float, float, float, float, float, float]:
-        """(ax, ay, az, gx, gy, gz) of the last sample at or before t_ms."""
+        """(ax, ay, az, gx, gy, gz) of the last sample at or before t_ms.
+
+        Past the end the wearer goes on as in the recording's last 30 s (played again and
+        again): holding one sample would be a frozen sensor, which the clip rightly reports."""
         if self._six is None:
             self._six = np.hstack((self.accel, self.gyro))
-        ax, ay, az, gx, gy, gz = self._six[self.index_at(t_ms)].tolist()
+        n = len(self.t_s)
+        raw = math.floor((t_ms / 1000.0 - self.t_s[0]) * self.rate_hz + 1e-6)
+        if raw >= n:
+            tail = max(1, min(n, int(30 * self.rate_hz)))
+            i = n - tail + (raw - n) % tail
+        else:
+            i = self.index_at(t_ms)
+        ax, ay, az, gx, gy, gz = self._six[i].tolist()
         return ax, ay, az, gx, gy, gz
 
     def to_csv(self, path: str | Path) -> None:

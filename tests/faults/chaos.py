@@ -81,7 +81,6 @@ be accepted. Whatever SET was accepted, the clip must keep sensing after the nex
 
 from __future__ import annotations
 
-import ast
 import errno
 import math
 import os
@@ -496,14 +495,9 @@ class _Span:
 
 
 def _console_events(dev: SimDevice) -> list[tuple[int, dict[str, Any]]]:
-    out = []
-    for t_ms, line in dev.console_lines():
-        if line.startswith("posture: ") and " {" in line:
-            try:
-                out.append((t_ms, ast.literal_eval(line[line.index(" {") + 1:])))
-            except (ValueError, SyntaxError):
-                continue
-    return out
+    from .helpers import events
+
+    return events(dev)
 
 
 class _Runner:

@@ -128,7 +128,13 @@ def test_at_returns_the_last_sample_at_or_before():
         if k:
             prev = tuple(rec.accel[k - 1]) + tuple(rec.gyro[k - 1])
             assert rec.at(t_ms - 1.0) == pytest.approx(prev)
-    assert rec.at(10 ** 9) == pytest.approx(tuple(rec.accel[-1]) + tuple(rec.gyro[-1]))
+    # past the end the last 30 s play again (holding one sample would be a frozen sensor)
+    tail = {tuple(rec.accel[i]) + tuple(rec.gyro[i]) for i in range(len(rec) - 30 * 26, len(rec))}
+    end_ms = rec.t_s[-1] * 1000.0
+    later = [rec.at(end_ms + 1000.0 / 26 * j + 1.0) for j in range(1, 2000)]
+    assert all(v in tail for v in later)
+    first = len(rec) - 30 * 26
+    assert len(set(later)) > 700 and later[0] == tuple(rec.accel[first]) + tuple(rec.gyro[first])
     assert all(isinstance(v, float) for v in rec.at(1234))
 
 
