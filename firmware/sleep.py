@@ -227,7 +227,14 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say, modes=None):
         arm(drv)
     except (OSError, RuntimeError, AttributeError) as exc:
         say("posture: not sleeping: cannot set the IMU's wake-up (%s)" % exc)
+        sensor._rebuild = True      # undo what arming changed: the next read sets the IMU up again
         return
+    try:   # a pin the clip already uses, or a port that cannot wake on it: stay awake, never crash
+        wake = alarm.pin.PinAlarm(pin, value=True, pull=False)
+    except (ValueError, RuntimeError, NotImplementedError, TypeError) as exc:
+        say("posture: not sleeping: cannot wake on %s (%s); check POSTURE_WAKE_PIN" % (pin, exc))
+        sensor._rebuild = True
+        return False   # never will: the clip stays awake off the body
     frame = detector.frame
     mem = getattr(alarm, "sleep_memory", None)
     if mem is not None and len(mem) >= 13:
@@ -237,7 +244,7 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say, modes=None):
         else:
             mem[0] = 0
     keep_day(mem, modes, now)
-    alarms = (alarm.pin.PinAlarm(pin, value=True, pull=False),)  # type: tuple
+    alarms = (wake,)  # type: tuple
     if mem is not None and len(mem) >= _AT + 8 and log is not None and keep_wall(drv, mem, log, now):
         import time
         alarms += (alarm.time.TimeAlarm(monotonic_time=time.monotonic() + _SPAN_S),)
@@ -245,7 +252,15 @@ def go(alarm, pin, sensor, detector, log, now, off_min, say, modes=None):
         log.event((now, ev.SLEEP, 1, off_min))
         log.flush()
     say("posture: off the body for %d min: sleeping until picked up" % off_min)
-    alarm.exit_and_deep_sleep_until_alarms(*alarms)
+    try:
+        alarm.exit_and_deep_sleep_until_alarms(*alarms)
+    except (ValueError, RuntimeError, NotImplementedError) as exc:
+        say("posture: not sleeping: %s" % exc)
+        if mem is not None:     # nothing kept for a wake that will not come
+            for at in (0, _AT, _DAY_AT):
+                if len(mem) > at:
+                    mem[at] = 0
+        sensor._rebuild = True
 
 
 def power_down(board, cfg, microcontroller, supervisor, say):

@@ -134,9 +134,10 @@ class DeskSleep:
 
     def poll(self, now):
         since = self.since
-        if since is not None and ticks_diff(now, since) >= self.ms:
+        if since is not None and self.ms and ticks_diff(now, since) >= self.ms:
             self.since = now    # should the sleep not start (on USB, IMU silent): again after as long
-            self._go(now)
+            if self._go(now) is False:
+                self.ms = 0     # it never can (the wake pin): stay awake, said once
 
 
 def make_button(board, cfg, settings, detector, modes=None):
@@ -289,7 +290,7 @@ def main(board, supervisor, time, getenv, microcontroller=None, extra_pollers=()
             if getattr(supervisor.runtime, "usb_connected", False):
                 return   # on USB: awake for the host (and charging anyway)
             from firmware import sleep
-            sleep.go(alarm, wake, sensor, detector, log, now, settings.sleep_min, say, modes)
+            return sleep.go(alarm, wake, sensor, detector, log, now, settings.sleep_min, say, modes)
         desk = DeskSleep(settings.sleep_min * 60000, go)
         pollers.append(desk)
     battery = None

@@ -418,3 +418,17 @@ def test_a_nap_on_the_desk_keeps_the_days_training_budget_and_a_night_starts_a_n
     assert not [v for v in dev.vibrations() if alert_t[0] - 100 <= v[0] <= alert_t[0] + 2000]   # ...not felt
     woke_modes = [ln for t, ln in lines(dev, "posture: mode") if t > 900_000]
     assert woke_modes and "'tracking'" in woke_modes[0] and "'budget'" in woke_modes[0], woke_modes
+
+
+def test_a_wake_pin_the_clip_already_uses_means_no_sleep_never_a_crash(sim_device) -> None:
+    """POSTURE_WAKE_PIN naming the calibrate switch (claimed by the button): the pin alarm
+    cannot be made when the clip goes to sleep. The clip says so, rebuilds the IMU's setup the
+    wake-up arming changed, stays awake and keeps alerting; code.py never dies."""
+    dev = sim_device(desk_day(put_down_s=120, pick_up_s=400, later=[(430, Tilted(0)), (520, Tilted(25))]),
+                     settings={"POSTURE_SLEEP_MIN": 1, "POSTURE_WAKE_PIN": "SWITCH"}, **SENSE)
+    dev.run_for(560)
+    assert dev.crashes == [] and "Traceback" not in dev.console_text(), dev.console_text()[-2000:]
+    assert not dev.sleeps
+    assert len(lines(dev, "posture: not sleeping")) == 1          # said once, not every minute
+    # still watching after it: the IMU back at 26 Hz and the slouch at 430-520 s alerted
+    assert [t for t, _ in lines(dev, "posture: slouch_alert") if 430_000 < t < 520_000]
