@@ -216,6 +216,26 @@ def _scan(board, cfg):
     return found
 
 
+def _extra_pin_problem(board, cfg, settings, key, value):
+    # The wake and battery pins: a pin the board has, off the IMU's bus, and not a pin the motor,
+    # the button or the other of the two already holds (a claimed pin fails when it is used:
+    # the clip then cannot sleep or read its cell).
+    if not value:
+        return None
+    pin = _pin(board, value)
+    if pin is None:
+        return "this board has no pin %s" % value
+    if pin in _i2c_pins(board):
+        return "%s is a pin of the IMU's I2C bus" % value
+    motor = (settings.haptic_pin or cfg["motor_pin"]) if settings.haptic in ("pwm", "digital") else None
+    other = settings.battery_pin if key == "POSTURE_WAKE_PIN" else settings.wake_pin
+    for name, what in ((motor, "the motor"), (settings.button_pin or cfg["button_pin"], "the button"),
+                       (other, "the battery reading" if key == "POSTURE_WAKE_PIN" else "the wake-up wire")):
+        if name and _pin(board, name) is pin:
+            return "%s is %s's pin" % (value, what)
+    return None
+
+
 def setting_problem(board, cfg, settings, key, value):
     """Why SET key=value would disable the clip (a short text), or None.
 
@@ -229,6 +249,8 @@ def setting_problem(board, cfg, settings, key, value):
         haptic_pin = value
     elif key == "POSTURE_BUTTON_PIN":
         button_pin = value
+    elif key in ("POSTURE_WAKE_PIN", "POSTURE_BATTERY_PIN"):
+        return _extra_pin_problem(board, cfg, settings, key, value)
     elif key == "POSTURE_IMU_ADDRESS":
         found = _scan(board, cfg)
         if found is not None and value not in found:
