@@ -95,7 +95,6 @@ from typing import Any, Callable
 import numpy as np
 
 from firmware import record
-from firmware.protocol import frame, unframe
 from host.sim import scenario
 from host.sim.circuitpython import SimClock
 from host.sim.device import SimDevice
@@ -398,11 +397,9 @@ def imu_output_fault(dev: SimDevice, kind: str, ms: int) -> Callable[[], None]:
 
 def talk(dev: SimDevice, body: str, seconds: float = 1.0) -> list[str]:
     """One command on the data channel; the reply bodies (corrupt ones left out)."""
-    dev.board.data.take_output()
-    dev.board.data.feed(frame(body))
-    dev.run_for(seconds)
-    lines = dev.board.data.take_output().split(b"\n")[:-1]
-    return [b for b in (unframe(line) for line in lines) if b is not None]
+    from .helpers import talk as helpers_talk
+
+    return helpers_talk(dev, body, seconds, strict=False)
 
 
 def status_fields(dev: SimDevice) -> dict[str, str]:

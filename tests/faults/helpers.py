@@ -76,13 +76,15 @@ TWO_SLOUCH_DAY = [("upright", 25), ("slouch", 60, {"flex": 30}), ("upright", 60)
                   ("upright", 200)]
 
 
-def talk(dev, body: str, seconds: float = 1.0) -> list[str]:
+def talk(dev, body: str, seconds: float = 1.0, strict: bool = True) -> list[str]:
+    """One command on the data channel; the reply bodies that came within `seconds`. strict:
+    every reply line must pass its CRC; otherwise corrupt lines are left out (a faulty run)."""
     dev.board.data.take_output()
     dev.board.data.feed(frame(body))
     dev.run_for(seconds)
     lines = dev.board.data.take_output().split(b"\n")[:-1]
     bodies = [unframe(line) for line in lines]
-    assert all(b is not None for b in bodies), lines
+    assert not strict or all(b is not None for b in bodies), lines
     return [b for b in bodies if b is not None]
 
 

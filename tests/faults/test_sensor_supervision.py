@@ -22,10 +22,9 @@ import pytest
 
 from firmware import events as ev, record
 from firmware.haptics import SENSOR_LOST
-from firmware.protocol import frame, unframe
 from host.sim.lsm6ds_emulator import CTRL1_XL, CTRL6_C, CTRL7_G
 
-from .helpers import SLOUCH_START_S, device, events, first, kinds, recording
+from .helpers import SLOUCH_START_S, device, events, first, kinds, recording, talk as helpers_talk
 
 DELAY_S = 30          # the default POSTURE_SLOUCH_DELAY_S
 REPORT_MS = 2000      # the promise: a sensor giving no real data is reported within 2 s
@@ -44,11 +43,7 @@ def reference_alert_ms() -> int:
 
 def talk(dev: Any, body: str, seconds: float = 0.1) -> list[str]:
     """Send one command on the data channel; the reply bodies that came within `seconds`."""
-    dev.board.data.take_output()
-    dev.board.data.feed(frame(body))
-    dev.run_for(seconds)
-    lines = dev.board.data.take_output().split(b"\n")[:-1]
-    return [b for b in (unframe(line) for line in lines) if b is not None]
+    return helpers_talk(dev, body, seconds, strict=False)
 
 
 def status(dev: Any) -> dict[str, str]:
